@@ -1,0 +1,184 @@
+//! Command-line and environment configuration: every flag has a `PINGONE_MOCK_*` twin.
+
+use std::net::SocketAddr;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// The command line of the `pingone-push-mock` binary.
+#[derive(Debug, Parser)]
+#[command(
+    name = "pingone-push-mock",
+    version,
+    about = "A local emulator of the PingOne MFA push-credentials API"
+)]
+pub struct Cli {
+    /// What to do; serving is the default.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// The server's configuration.
+    #[command(flatten)]
+    pub config: Config,
+}
+
+/// Subcommands besides serving.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Probe a running server's /readyz and exit 0 when it is ready, 1 otherwise
+    /// (for container health checks in images without curl).
+    Healthcheck,
+}
+
+/// How `/v1` calls are authenticated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AuthMode {
+    /// Any `Authorization: Bearer <token>` with a non-empty token is accepted.
+    AnyBearer,
+    /// No authentication at all.
+    None,
+}
+
+/// How logs are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Pretty,
+    /// One JSON object per line.
+    Json,
+}
+
+/// The server's configuration.
+#[derive(Clone, Debug, Args)]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "PINGONE_MOCK_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// Base URL for `href`s (e.g. `https://api.pingone.com`); by default taken from the request's
+    /// `Host` and `X-Forwarded-*` headers.
+    #[arg(long, env = "PINGONE_MOCK_PUBLIC_URL", value_parser = parse_public_url)]
+    pub public_url: Option<String>,
+
+    /// Authentication of `/v1` calls.
+    #[arg(
+        long,
+        env = "PINGONE_MOCK_AUTH",
+        value_enum,
+        default_value = "any-bearer"
+    )]
+    pub auth: AuthMode,
+
+    /// Accept creating legacy `FCM` credentials, as PingOne did before the deprecation.
+    #[arg(long, env = "PINGONE_MOCK_ALLOW_LEGACY_FCM")]
+    pub allow_legacy_fcm: bool,
+
+    /// Reject unknown fields and fields of another type with 400 `INVALID_VALUE`.
+    #[arg(long, env = "PINGONE_MOCK_REJECT_UNKNOWN_FIELDS")]
+    pub reject_unknown_fields: bool,
+
+    /// Log format; the level comes from `RUST_LOG` (default `info`).
+    #[arg(
+        long,
+        env = "PINGONE_MOCK_LOG_FORMAT",
+        value_enum,
+        default_value = "pretty"
+    )]
+    pub log_format: LogFormat,
+}
+
+impl Default for Config {
+    /// The same values as the command line's defaults, without reading the environment.
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            public_url: None,
+            auth: AuthMode::AnyBearer,
+            allow_legacy_fcm: false,
+            reject_unknown_fields: false,
+            log_format: LogFormat::Pretty,
+        }
+    }
+}
+
+/// Accepts an absolute `http(s)` URL; trailing `/` and `/v1` are dropped, as links add `/v1`.
+fn parse_public_url(raw: &str) -> Result<String, String> {
+    let url = raw.trim().trim_end_matches('/');
+    let url = url.strip_suffix("/v1").unwrap_or(url);
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))
+        .ok_or_else(|| format!("`{raw}` must start with http:// or https://"))?;
+    if rest.is_empty()
+        || rest
+            .chars()
+            .any(|c| c.is_whitespace() || c == '?' || c == '#')
+    {
+        return Err(format!("`{raw}` is not a usable base URL"));
+    }
+    Ok(url.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("pingone-push-mock").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn command_line_defaults_match_config_default() {
+        let cli = parse(&[]).unwrap();
+        let (parsed, default) = (cli.config, Config::default());
+        assert_eq!(parsed.listen, default.listen);
+        assert_eq!(parsed.public_url, default.public_url);
+        assert_eq!(parsed.auth, default.auth);
+        assert_eq!(parsed.allow_legacy_fcm, default.allow_legacy_fcm);
+        assert_eq!(parsed.reject_unknown_fields, default.reject_unknown_fields);
+        assert_eq!(parsed.log_format, default.log_format);
+        assert!(cli.command.is_none());
+    }
+
+    #[test]
+    fn flags_are_parsed() {
+        let cli = parse(&[
+            "--listen",
+            "0.0.0.0:9000",
+            "--public-url",
+            "https://api.pingone.eu/v1/",
+            "--auth",
+            "none",
+            "--allow-legacy-fcm",
+            "--reject-unknown-fields",
+            "--log-format",
+            "json",
+        ])
+        .unwrap();
+        let config = cli.config;
+        assert_eq!(config.listen.port(), 9000);
+        assert_eq!(config.public_url.as_deref(), Some("https://api.pingone.eu"));
+        assert_eq!(config.auth, AuthMode::None);
+        assert!(config.allow_legacy_fcm && config.reject_unknown_fields);
+        assert_eq!(config.log_format, LogFormat::Json);
+    }
+
+    #[test]
+    fn bad_values_are_refused() {
+        for args in [
+            &["--public-url", "api.pingone.com"][..],
+            &["--public-url", "https://"],
+            &["--auth", "basic"],
+            &["--listen", "localhost"],
+            &["--log-format", "xml"],
+        ] {
+            assert!(parse(args).is_err(), "{args:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn healthcheck_is_a_subcommand() {
+        assert!(matches!(
+            parse(&["healthcheck"]).unwrap().command,
+            Some(Command::Healthcheck)
+        ));
+    }
+}

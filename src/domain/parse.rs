@@ -1,0 +1,318 @@
+//! Parsing a request body into a [`PushCredential`], collecting every field error.
+
+use serde_json::{Map, Value};
+
+use super::{CredentialType, PushCredential, Secret};
+
+/// The switches that change what a body may contain.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ParseOptions {
+    /// Accept `{"type":"FCM","key":…}` as the pre-deprecation API did.
+    pub allow_legacy_fcm: bool,
+    /// Reject unknown properties and properties of another type instead of ignoring them.
+    pub reject_unknown_fields: bool,
+}
+
+/// The PingOne `details[].code` of a field problem.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldErrorCode {
+    /// The field is missing or `null`.
+    RequiredValue,
+    /// The field is an empty string.
+    EmptyValue,
+    /// The field has the wrong JSON type or unusable content.
+    InvalidValue,
+    /// Another credential already holds this value (one credential per type).
+    UniquenessViolation,
+}
+
+impl FieldErrorCode {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::RequiredValue => "REQUIRED_VALUE",
+            Self::EmptyValue => "EMPTY_VALUE",
+            Self::InvalidValue => "INVALID_VALUE",
+            Self::UniquenessViolation => "UNIQUENESS_VIOLATION",
+        }
+    }
+}
+
+/// One problem with one field. Messages name fields, never their values.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    /// What is wrong.
+    pub code: FieldErrorCode,
+    /// The field name.
+    pub target: String,
+    /// A human-readable explanation.
+    pub message: String,
+    /// For an enum field, the values it accepts.
+    pub allowed_values: Option<&'static [&'static str]>,
+}
+
+impl FieldError {
+    fn new(code: FieldErrorCode, target: &str, message: String) -> Self {
+        Self {
+            code,
+            target: target.to_owned(),
+            message,
+            allowed_values: None,
+        }
+    }
+
+    /// `type` cannot change on replace.
+    pub fn type_is_immutable(stored: CredentialType) -> Self {
+        Self::new(
+            FieldErrorCode::InvalidValue,
+            "type",
+            format!(
+                "The type attribute is immutable: this push credential is {} and cannot change type.",
+                stored.as_str()
+            ),
+        )
+    }
+
+    /// A credential of this type already exists on the application.
+    pub fn type_already_used(ty: CredentialType) -> Self {
+        Self::new(
+            FieldErrorCode::UniquenessViolation,
+            "type",
+            format!(
+                "The application already has a push credential of type {}: only one of each type is allowed.",
+                ty.as_str()
+            ),
+        )
+    }
+
+    fn unsupported_type() -> Self {
+        Self {
+            allowed_values: Some(&CredentialType::SUPPORTED),
+            ..Self::new(
+                FieldErrorCode::InvalidValue,
+                "type",
+                "The type attribute must be one of APNS, FCM_HTTP_V1, HMS.".to_owned(),
+            )
+        }
+    }
+}
+
+/// The message for a legacy `FCM` create (emulator text).
+pub const LEGACY_FCM_MESSAGE: &str =
+    "The FCM push credential type is no longer supported. Use FCM_HTTP_V1 instead.";
+
+/// What the body said its `type` was, when it named a known one; used to report a type change.
+pub fn declared_type(body: &Map<String, Value>) -> Option<CredentialType> {
+    body.get("type")
+        .and_then(Value::as_str)
+        .and_then(CredentialType::from_wire)
+}
+
+/// Parses a JSON object into a valid credential, or returns every problem found.
+pub fn parse_push_credential(
+    body: &Map<String, Value>,
+    options: ParseOptions,
+) -> Result<PushCredential, Vec<FieldError>> {
+    let ty = parse_type(body, options)?;
+    let mut fields = Fields {
+        body,
+        errors: Vec::new(),
+    };
+    let credential = match ty {
+        CredentialType::Apns => {
+            let key = fields.required("key");
+            let team_id = fields.required("teamId");
+            let token = fields.required("token");
+            let token = token.filter(|pem| fields.check("token", is_pkcs8_pem(pem), PEM_MESSAGE));
+            match (key, team_id, token) {
+                (Some(key), Some(team_id), Some(token)) => Some(PushCredential::Apns {
+                    key: Secret::new(key),
+                    team_id: Secret::new(team_id),
+                    token: Secret::new(token),
+                }),
+                _ => None,
+            }
+        }
+        CredentialType::FcmHttpV1 => {
+            let target = "googleServiceAccountCredentials";
+            fields
+                .required(target)
+                .filter(|json| fields.check(target, is_service_account(json), SA_MESSAGE))
+                .map(|json| PushCredential::FcmHttpV1 {
+                    google_service_account_credentials: Secret::new(json),
+                })
+        }
+        CredentialType::Hms => {
+            let client_id = fields.required("clientId");
+            let client_secret = fields.required("clientSecret");
+            match (client_id, client_secret) {
+                (Some(client_id), Some(secret)) => Some(PushCredential::Hms {
+                    client_id: client_id.to_owned(),
+                    client_secret: Secret::new(secret),
+                }),
+                _ => None,
+            }
+        }
+        CredentialType::Fcm => {
+            // The legacy API required `teamId` and `token` to be left empty for FCM.
+            let key = fields.required("key");
+            for field in ["teamId", "token"] {
+                let empty = matches!(body.get(field), None | Some(Value::Null))
+                    || body.get(field).and_then(Value::as_str) == Some("");
+                fields.check(field, empty, "Must be left empty for type FCM.");
+            }
+            key.map(|key| PushCredential::legacy_fcm(Secret::new(key)))
+        }
+    };
+    if options.reject_unknown_fields {
+        fields.reject_unknown(ty);
+    }
+    match credential {
+        Some(credential) if fields.errors.is_empty() => Ok(credential),
+        _ => Err(fields.errors),
+    }
+}
+
+fn parse_type(
+    body: &Map<String, Value>,
+    options: ParseOptions,
+) -> Result<CredentialType, Vec<FieldError>> {
+    let name = match body.get("type") {
+        None | Some(Value::Null) => {
+            return Err(vec![FieldError::new(
+                FieldErrorCode::RequiredValue,
+                "type",
+                "The type attribute is required.".to_owned(),
+            )]);
+        }
+        Some(Value::String(name)) => name,
+        Some(_) => return Err(vec![FieldError::unsupported_type()]),
+    };
+    match CredentialType::from_wire(name) {
+        Some(CredentialType::Fcm) if !options.allow_legacy_fcm => Err(vec![FieldError::new(
+            FieldErrorCode::InvalidValue,
+            "type",
+            LEGACY_FCM_MESSAGE.to_owned(),
+        )]),
+        Some(ty) => Ok(ty),
+        None if name.is_empty() => Err(vec![FieldError::new(
+            FieldErrorCode::EmptyValue,
+            "type",
+            "The type attribute must not be empty.".to_owned(),
+        )]),
+        None => Err(vec![FieldError::unsupported_type()]),
+    }
+}
+
+const PEM_MESSAGE: &str =
+    "Must be the .p8 signing key: a PKCS#8 PEM private key (-----BEGIN PRIVATE KEY-----).";
+const SA_MESSAGE: &str = "Must be the service account JSON: an object with \"type\":\"service_account\" and non-empty project_id, private_key and client_email.";
+
+/// Walks the fields of one body, remembering every problem.
+struct Fields<'a> {
+    body: &'a Map<String, Value>,
+    errors: Vec<FieldError>,
+}
+
+impl<'a> Fields<'a> {
+    /// A required non-empty string; records the problem and returns `None` otherwise.
+    fn required(&mut self, field: &str) -> Option<&'a str> {
+        let problem = match self.body.get(field) {
+            Some(Value::String(value)) if !value.is_empty() => return Some(value),
+            None | Some(Value::Null) => (
+                FieldErrorCode::RequiredValue,
+                format!("The {field} attribute is required."),
+            ),
+            Some(Value::String(_)) => (
+                FieldErrorCode::EmptyValue,
+                format!("The {field} attribute must not be empty."),
+            ),
+            Some(_) => (
+                FieldErrorCode::InvalidValue,
+                format!("The {field} attribute must be a string."),
+            ),
+        };
+        self.errors
+            .push(FieldError::new(problem.0, field, problem.1));
+        None
+    }
+
+    /// Records an `INVALID_VALUE` for `field` unless `ok`; returns `ok`.
+    fn check(&mut self, field: &str, ok: bool, message: &str) -> bool {
+        if !ok {
+            self.errors.push(FieldError::new(
+                FieldErrorCode::InvalidValue,
+                field,
+                message.to_owned(),
+            ));
+        }
+        ok
+    }
+
+    fn reject_unknown(&mut self, ty: CredentialType) {
+        let mut unknown: Vec<&String> = self
+            .body
+            .keys()
+            .filter(|key| *key != "type" && !ty.fields().contains(&key.as_str()))
+            .collect();
+        unknown.sort();
+        for key in unknown {
+            self.errors.push(FieldError::new(
+                FieldErrorCode::InvalidValue,
+                key,
+                format!("Unknown property for push credential type {}.", ty.as_str()),
+            ));
+        }
+    }
+}
+
+/// Whether `text` is a PEM-armoured PKCS#8 private key. Lenient about line wrapping and
+/// surrounding whitespace, as people paste keys in many shapes; strict about the content.
+fn is_pkcs8_pem(text: &str) -> bool {
+    const BEGIN: &str = "-----BEGIN PRIVATE KEY-----";
+    const END: &str = "-----END PRIVATE KEY-----";
+    let Some(inner) = text
+        .trim()
+        .strip_prefix(BEGIN)
+        .and_then(|rest| rest.strip_suffix(END))
+    else {
+        return false;
+    };
+    let base64: String = inner.chars().filter(|c| !c.is_whitespace()).collect();
+    if base64.is_empty() {
+        return false;
+    }
+    let mut canonical = String::with_capacity(base64.len() + 80);
+    canonical.push_str(BEGIN);
+    canonical.push('\n');
+    for line in base64.as_bytes().chunks(64) {
+        canonical.push_str(std::str::from_utf8(line).unwrap_or_default());
+        canonical.push('\n');
+    }
+    canonical.push_str(END);
+    canonical.push('\n');
+    match pkcs8::SecretDocument::from_pem(&canonical) {
+        Ok((_, document)) => pkcs8::PrivateKeyInfo::try_from(document.as_bytes()).is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// Whether `text` is a Google service-account JSON document.
+fn is_service_account(text: &str) -> bool {
+    let Ok(Value::Object(account)) = serde_json::from_str::<Value>(text) else {
+        return false;
+    };
+    let non_empty = |field: &str| {
+        account
+            .get(field)
+            .and_then(Value::as_str)
+            .is_some_and(|v| !v.is_empty())
+    };
+    account.get("type").and_then(Value::as_str) == Some("service_account")
+        && ["project_id", "private_key", "client_email"]
+            .into_iter()
+            .all(non_empty)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,197 @@
+//! Every failure the API can answer, and the one PingOne error body they all become.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::domain::FieldError;
+
+/// The result of a handler.
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// An error answered in PingOne's shape.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400 `INVALID_DATA`: one or more fields failed validation.
+    #[error("validation failed on {} field(s)", .0.len())]
+    Validation(Vec<FieldError>),
+    /// 400 `INVALID_REQUEST`: the body is not a JSON object.
+    #[error("malformed request: {0}")]
+    Malformed(String),
+    /// 401 `ACCESS_FAILED`: missing or invalid bearer token.
+    #[error("missing or invalid access token")]
+    Unauthorized,
+    /// 404 `NOT_FOUND`.
+    #[error("resource not found")]
+    NotFound,
+    /// 405 `INVALID_REQUEST`.
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// 413 `INVALID_REQUEST`.
+    #[error("request body too large")]
+    PayloadTooLarge,
+    /// 415 `INVALID_REQUEST`.
+    #[error("unsupported content type")]
+    UnsupportedMediaType,
+    /// 500 `UNEXPECTED_ERROR`: a bug; never from normal operation.
+    #[error("unexpected error")]
+    Unexpected,
+}
+
+/// Top-level messages, as PingOne words them.
+const INVALID_DATA_MESSAGE: &str =
+    "The request could not be completed. One or more validation errors were in the request.";
+const INVALID_REQUEST_MESSAGE: &str =
+    "The request could not be completed. The request was malformed or invalid.";
+const ACCESS_FAILED_MESSAGE: &str =
+    "The request could not be completed. You do not have access to this resource.";
+const NOT_FOUND_MESSAGE: &str =
+    "The request could not be completed. The requested resource was not found.";
+const UNEXPECTED_MESSAGE: &str =
+    "The request could not be completed. An unexpected error occurred.";
+
+impl ApiError {
+    /// The HTTP status this error is answered with.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::Validation(_) | Self::Malformed(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Unexpected => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn body(&self) -> ErrorBody {
+        let request_detail = |target: &'static str, message: String| {
+            vec![Detail {
+                code: "INVALID_VALUE",
+                target: target.to_owned(),
+                message,
+                inner_error: None,
+            }]
+        };
+        let (code, message, details) = match self {
+            Self::Validation(errors) => (
+                "INVALID_DATA",
+                INVALID_DATA_MESSAGE,
+                errors.iter().map(Detail::from).collect(),
+            ),
+            Self::Malformed(reason) => (
+                "INVALID_REQUEST",
+                INVALID_REQUEST_MESSAGE,
+                request_detail("body", reason.clone()),
+            ),
+            Self::Unauthorized => (
+                "ACCESS_FAILED",
+                ACCESS_FAILED_MESSAGE,
+                vec![Detail {
+                    code: "INVALID_TOKEN",
+                    target: "Authentication Credentials".to_owned(),
+                    message:
+                        "The authorization token is either missing or invalid, or it has expired."
+                            .to_owned(),
+                    inner_error: None,
+                }],
+            ),
+            Self::NotFound => ("NOT_FOUND", NOT_FOUND_MESSAGE, Vec::new()),
+            Self::MethodNotAllowed => (
+                "INVALID_REQUEST",
+                INVALID_REQUEST_MESSAGE,
+                request_detail(
+                    "method",
+                    "The HTTP method is not allowed for this resource; see the Allow header."
+                        .to_owned(),
+                ),
+            ),
+            Self::PayloadTooLarge => (
+                "INVALID_REQUEST",
+                INVALID_REQUEST_MESSAGE,
+                request_detail("body", "The request body is larger than 1 MiB.".to_owned()),
+            ),
+            Self::UnsupportedMediaType => (
+                "INVALID_REQUEST",
+                INVALID_REQUEST_MESSAGE,
+                request_detail(
+                    "Content-Type",
+                    "The request body must be sent with Content-Type: application/json.".to_owned(),
+                ),
+            ),
+            Self::Unexpected => ("UNEXPECTED_ERROR", UNEXPECTED_MESSAGE, Vec::new()),
+        };
+        ErrorBody {
+            id: Uuid::new_v4(),
+            code,
+            message,
+            details,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response = (self.status(), axum::Json(self.body())).into_response();
+        if matches!(self, Self::Unauthorized) {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+/// PingOne's error body. `details` is omitted when empty.
+#[derive(Debug, Serialize)]
+pub struct ErrorBody {
+    id: Uuid,
+    code: &'static str,
+    message: &'static str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    details: Vec<Detail>,
+}
+
+#[derive(Debug, Serialize)]
+struct Detail {
+    code: &'static str,
+    target: String,
+    message: String,
+    #[serde(rename = "innerError", skip_serializing_if = "Option::is_none")]
+    inner_error: Option<InnerError>,
+}
+
+#[derive(Debug, Serialize)]
+struct InnerError {
+    #[serde(rename = "allowedValues")]
+    allowed_values: &'static [&'static str],
+}
+
+impl From<&FieldError> for Detail {
+    fn from(error: &FieldError) -> Self {
+        Self {
+            code: error.code.as_str(),
+            target: error.target.clone(),
+            message: error.message.clone(),
+            inner_error: error
+                .allowed_values
+                .map(|allowed_values| InnerError { allowed_values }),
+        }
+    }
+}
+
+impl From<crate::store::StoreError> for ApiError {
+    fn from(error: crate::store::StoreError) -> Self {
+        use crate::store::StoreError;
+        match error {
+            StoreError::NotFound => Self::NotFound,
+            StoreError::DuplicateType(ty) => {
+                Self::Validation(vec![FieldError::type_already_used(ty)])
+            }
+            StoreError::TypeChanged(ty) => {
+                Self::Validation(vec![FieldError::type_is_immutable(ty)])
+            }
+        }
+    }
+}

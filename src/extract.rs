@@ -1,0 +1,166 @@
+//! Request extractors whose rejections come back in PingOne's error shape.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use crate::error::ApiError;
+use crate::store::AppKey;
+
+/// The body of a POST or PUT: a JSON object sent as `application/json`, at most 1 MiB.
+#[derive(Debug)]
+pub struct JsonObject(pub Map<String, Value>);
+
+impl<S: Send + Sync> FromRequest<S> for JsonObject {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        if !is_json(req.headers()) {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge
+            } else {
+                ApiError::Malformed("The request body could not be read.".to_owned())
+            }
+        })?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Err(ApiError::Malformed(
+                "The request body is empty; a JSON object is required.".to_owned(),
+            ));
+        }
+        // Error messages quote positions only, never the content (it may hold secrets).
+        match serde_json::from_slice::<Value>(&bytes) {
+            Ok(Value::Object(object)) => Ok(Self(object)),
+            Ok(_) => Err(ApiError::Malformed(
+                "The request body must be a JSON object.".to_owned(),
+            )),
+            Err(error) => Err(ApiError::Malformed(format!(
+                "The request body is not valid JSON (line {}, column {}).",
+                error.line(),
+                error.column()
+            ))),
+        }
+    }
+}
+
+/// `application/json`, parameters such as `charset` allowed.
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"))
+}
+
+/// The `{environmentId}/applications/{applicationId}` part of a path.
+#[derive(Debug)]
+pub struct AppPath(pub AppKey);
+
+/// The `…/pushCredentials/{pushCredentialId}` path.
+#[derive(Debug)]
+pub struct CredentialPath(pub AppKey, pub Uuid);
+
+impl<S: Send + Sync> FromRequestParts<S> for AppPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let params = path_params(parts, state).await?;
+        Ok(Self(app_key(&params)?))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for CredentialPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let params = path_params(parts, state).await?;
+        Ok(Self(
+            app_key(&params)?,
+            id_param(&params, "pushCredentialId")?,
+        ))
+    }
+}
+
+type Params = Vec<(String, String)>;
+
+async fn path_params<S: Send + Sync>(parts: &mut Parts, state: &S) -> Result<Params, ApiError> {
+    let Path(params) = Path::<Params>::from_request_parts(parts, state)
+        .await
+        .map_err(|_| ApiError::NotFound)?;
+    Ok(params)
+}
+
+fn app_key(params: &Params) -> Result<AppKey, ApiError> {
+    Ok(AppKey {
+        environment_id: id_param(params, "environmentId")?,
+        application_id: id_param(params, "applicationId")?,
+    })
+}
+
+/// A path id must be a hyphenated UUID; anything else names nothing, hence 404.
+fn id_param(params: &Params, name: &str) -> Result<Uuid, ApiError> {
+    params
+        .iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.as_str())
+        .filter(|value| value.len() == 36)
+        .and_then(|value| Uuid::try_parse(value).ok())
+        .ok_or(ApiError::NotFound)
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::HeaderValue;
+
+    use super::*;
+
+    #[test]
+    fn json_content_types_are_recognised() {
+        let accepted = [
+            "application/json",
+            "application/json; charset=utf-8",
+            "Application/JSON",
+        ];
+        let refused = [
+            "text/plain",
+            "application/hal+json",
+            "application/jsonx",
+            "",
+        ];
+        for (value, expected) in accepted
+            .iter()
+            .map(|v| (v, true))
+            .chain(refused.iter().map(|v| (v, false)))
+        {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(value));
+            assert_eq!(is_json(&headers), expected, "{value}");
+        }
+        assert!(!is_json(&HeaderMap::new()));
+    }
+
+    #[test]
+    fn only_hyphenated_uuids_are_ids() {
+        let params = |value: &str| vec![("pushCredentialId".to_owned(), value.to_owned())];
+        let id = "40de73de-ba62-494c-b605-4da440421fee";
+        assert_eq!(
+            id_param(&params(id), "pushCredentialId")
+                .unwrap()
+                .to_string(),
+            id
+        );
+        for bad in [
+            "40de73deba62494cb6054da440421fee",
+            "{40de73de-ba62-494c-b605-4da440421fee}",
+            "x",
+            "",
+        ] {
+            assert!(id_param(&params(bad), "pushCredentialId").is_err(), "{bad}");
+        }
+    }
+}

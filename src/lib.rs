@@ -1,0 +1,31 @@
+//! # pingone-push-mock
+//!
+//! A local emulator of the PingOne MFA push-credentials API
+//! (`/v1/environments/{environmentId}/applications/{applicationId}/pushCredentials`), for
+//! integration tests and staging: same paths, status codes, bodies, field order and error format
+//! as PingOne, on an in-memory store.
+//!
+//! ## Layout
+//!
+//! - [`config`]: the command line, one `PINGONE_MOCK_*` variable per flag.
+//! - [`server`]: shared state, [`app`] (the router with its middleware) and [`run`].
+//! - [`routes`](crate::routes): one module per resource, each with its own `router()`.
+//! - [`domain`]: push-credential types; parsing a body yields a valid value or every field error.
+//! - [`store`]: the in-memory store handle (private lock, synchronous methods).
+//! - [`error`]: [`ApiError`](error::ApiError), turned into PingOne's error body.
+//! - `links`, `extract`, `middleware`, [`clock`]: hrefs, extractors, cross-cutting concerns, time.
+
+pub mod clock;
+pub mod config;
+pub mod domain;
+pub mod error;
+mod extract;
+pub mod healthcheck;
+mod links;
+mod middleware;
+mod routes;
+pub mod server;
+pub mod store;
+
+pub use config::Config;
+pub use server::{AppState, app, run};

@@ -1,0 +1,104 @@
+//! Cross-cutting request handling: correlation ids, bearer auth, media type negotiation.
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use uuid::Uuid;
+
+use crate::config::AuthMode;
+use crate::error::ApiError;
+use crate::server::AppState;
+
+/// The header PingOne sends on every response.
+pub static CORRELATION_ID: HeaderName = HeaderName::from_static("correlation-id");
+
+/// The correlation id of the request being handled, in the request's extensions.
+#[derive(Clone, Copy, Debug)]
+pub struct CorrelationId(pub Uuid);
+
+/// Gives every request a fresh correlation id and sends it back as `Correlation-Id`.
+pub async fn correlation_id(mut request: Request, next: Next) -> Response {
+    let id = Uuid::new_v4();
+    request.extensions_mut().insert(CorrelationId(id));
+    let mut response = next.run(request).await;
+    if let Ok(value) = HeaderValue::from_str(&id.to_string()) {
+        response.headers_mut().insert(CORRELATION_ID.clone(), value);
+    }
+    response
+}
+
+/// `/v1` calls need `Authorization: Bearer <token>` unless auth is off.
+pub async fn require_bearer(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path();
+    let is_api = path == "/v1" || path.starts_with("/v1/");
+    if is_api && state.settings().auth == AuthMode::AnyBearer && !has_bearer(request.headers()) {
+        return ApiError::Unauthorized.into_response();
+    }
+    next.run(request).await
+}
+
+fn has_bearer(headers: &HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let mut parts = value.trim().splitn(2, ' ');
+    let scheme = parts.next().unwrap_or_default();
+    let token = parts.next().unwrap_or_default().trim();
+    scheme.eq_ignore_ascii_case("bearer") && !token.is_empty() && !token.contains(' ')
+}
+
+/// Answers `application/hal+json` only to a client that asks for it and not for plain JSON
+/// (the Go SDK refuses to decode `hal+json`).
+pub async fn negotiate_hal(request: Request, next: Next) -> Response {
+    let accept = request
+        .headers()
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .collect::<Vec<_>>()
+        .join(",");
+    let wants_hal = accept.contains("application/hal+json") && !accept.contains("application/json");
+    let mut response = next.run(request).await;
+    let is_json = response.headers().get(header::CONTENT_TYPE)
+        == Some(&HeaderValue::from_static("application/json"));
+    if wants_hal && is_json {
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/hal+json"),
+        );
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bearer_tokens_are_recognised() {
+        let cases = [
+            ("Bearer abc", true),
+            ("bearer abc", true),
+            ("BEARER  abc ", true),
+            ("Bearer", false),
+            ("Bearer ", false),
+            ("Basic abc", false),
+            ("Bearer a b", false),
+            ("abc", false),
+        ];
+        for (value, expected) in cases {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::AUTHORIZATION, HeaderValue::from_static(value));
+            assert_eq!(has_bearer(&headers), expected, "{value:?}");
+        }
+        assert!(!has_bearer(&HeaderMap::new()));
+    }
+}
