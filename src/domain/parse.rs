@@ -159,7 +159,11 @@ pub fn parse_push_credential(
             for field in ["teamId", "token"] {
                 let empty = matches!(body.get(field), None | Some(Value::Null))
                     || body.get(field).and_then(Value::as_str) == Some("");
-                fields.check(field, empty, "Must be left empty for type FCM.");
+                fields.check(
+                    field,
+                    empty,
+                    &format!("The {field} attribute must be left empty for type FCM."),
+                );
             }
             key.map(|key| PushCredential::legacy_fcm(Secret::new(key)))
         }
@@ -204,9 +208,8 @@ fn parse_type(
     }
 }
 
-const PEM_MESSAGE: &str =
-    "Must be the .p8 signing key: a PKCS#8 PEM private key (-----BEGIN PRIVATE KEY-----).";
-const SA_MESSAGE: &str = "Must be the service account JSON: an object with \"type\":\"service_account\" and non-empty project_id, private_key and client_email.";
+const PEM_MESSAGE: &str = "The token attribute must be the .p8 signing key: a PKCS#8 PEM private key (-----BEGIN PRIVATE KEY-----).";
+const SA_MESSAGE: &str = "The googleServiceAccountCredentials attribute must be the service account JSON: an object with \"type\":\"service_account\" and non-empty project_id, private_key and client_email.";
 
 /// Walks the fields of one body, remembering every problem.
 struct Fields<'a> {

@@ -1,0 +1,62 @@
+# Container image for pingone-push-mock.
+#
+#   docker build -t pingone-push-mock .
+#   docker run --rm -p 127.0.0.1:8080:8080 pingone-push-mock
+#
+# Plain Dockerfile syntax (no BuildKit-only features), so it builds the same
+# with `docker build`, `podman build` and `buildah bud`. With podman/buildah,
+# pass `--format docker` or the HEALTHCHECK below is dropped (OCI image
+# configs have no healthcheck field).
+
+# Build image; override with --build-arg RUST_IMAGE=... (e.g. a mirror).
+ARG RUST_IMAGE=docker.io/library/rust:1.95-bookworm
+
+############################ build stage ############################
+FROM ${RUST_IMAGE} AS build
+
+# glibc target linked fully static (+crt-static): the binary needs no libc,
+# loader or other files at run time, so it runs on `scratch`.
+ARG RUST_TARGET=x86_64-unknown-linux-gnu
+# Set to "true" to build from a pre-populated $CARGO_HOME/registry without
+# touching the network (used by scripts/container-smoke.sh).
+ARG CARGO_NET_OFFLINE=false
+
+ENV CARGO_TERM_COLOR=never \
+    CARGO_INCREMENTAL=0
+
+WORKDIR /src
+COPY . .
+
+# RUSTFLAGS only reach the --target artifacts, not build scripts or
+# proc-macros (those must stay dynamic), which is why --target is explicit.
+RUN set -eux; \
+    RUSTFLAGS="-C target-feature=+crt-static" \
+    CARGO_PROFILE_RELEASE_STRIP=symbols \
+        cargo build --release --locked --target "${RUST_TARGET}" --bin pingone-push-mock; \
+    mkdir -p /out; \
+    cp "target/${RUST_TARGET}/release/pingone-push-mock" /out/pingone-push-mock; \
+    if readelf -lW /out/pingone-push-mock | grep -q 'Requesting program interpreter' \
+       || readelf -dW /out/pingone-push-mock | grep -q '(NEEDED)'; then \
+        echo 'error: /out/pingone-push-mock is dynamically linked' >&2; exit 1; \
+    fi; \
+    ls -l /out/pingone-push-mock
+
+########################### runtime stage ###########################
+FROM scratch
+
+LABEL org.opencontainers.image.title="pingone-push-mock" \
+      org.opencontainers.image.description="Mock HTTP server for the PingOne push credentials API"
+
+COPY --from=build /out/pingone-push-mock /pingone-push-mock
+
+# Unprivileged ("nonroot" in distroless terms); no passwd file is needed.
+USER 65532:65532
+ENV PINGONE_MOCK_LISTEN=0.0.0.0:8080
+EXPOSE 8080
+
+# `healthcheck` probes http://127.0.0.1:<port of PINGONE_MOCK_LISTEN>/readyz
+# and exits 0/1, so no shell or curl is needed in the image.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
+    CMD ["/pingone-push-mock", "healthcheck"]
+
+ENTRYPOINT ["/pingone-push-mock"]

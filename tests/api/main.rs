@@ -1,0 +1,10 @@
+//! Black-box tests over HTTP: one binary, a module per area.
+
+mod auth;
+mod crud;
+mod errors;
+mod helpers;
+mod legacy;
+mod secrets;
+mod validation;
+mod wire;

@@ -1,0 +1,266 @@
+//! Exact wire format: bodies (snapshots with ids and timestamps redacted), field order, headers, links.
+
+use pingone_push_mock::Config;
+use reqwest::Method;
+use serde_json::Value;
+
+use crate::helpers::*;
+
+async fn spawn_pingone_like() -> TestApp {
+    spawn_app_with(Config {
+        public_url: Some("https://api.pingone.com".into()),
+        ..Default::default()
+    })
+    .await
+}
+
+fn keys(value: &Value) -> Vec<String> {
+    value.as_object().unwrap().keys().cloned().collect()
+}
+
+#[tokio::test]
+async fn resource_bodies_match_pingone_exactly() {
+    let app = spawn_pingone_like().await;
+    for (name, body) in [
+        ("apns", apns_body()),
+        ("fcm_http_v1", fcm_body()),
+        ("hms", hms_body()),
+    ] {
+        let created: Value = app.create(&body).await.json().await.unwrap();
+        insta::assert_json_snapshot!(format!("create_{name}"), created, {
+            ".id" => "[id]",
+            "._links.self.href" => insta::dynamic_redaction(|value, _| {
+                assert!(value.as_str().unwrap().starts_with(&format!("https://api.pingone.com/v1/environments/{ENV_ID}/applications/{APP_ID}/pushCredentials/")));
+                "[self]"
+            }),
+            ".createdAt" => "[timestamp]",
+            ".updatedAt" => "[timestamp]",
+        });
+    }
+}
+
+#[tokio::test]
+async fn the_collection_body_matches_pingone_exactly() {
+    let app = spawn_pingone_like().await;
+    app.create_ok(&apns_body()).await;
+    app.create_ok(&hms_body()).await;
+    let list: Value = app.get(&app.collection_url()).await.json().await.unwrap();
+    insta::assert_json_snapshot!("list_two", list, {
+        "._embedded.pushCredentials[].id" => "[id]",
+        "._embedded.pushCredentials[]._links.self.href" => "[self]",
+        "._embedded.pushCredentials[].createdAt" => "[timestamp]",
+        "._embedded.pushCredentials[].updatedAt" => "[timestamp]",
+    });
+}
+
+#[tokio::test]
+async fn error_bodies_match_pingone_exactly() {
+    let app = spawn_pingone_like().await;
+    let cases = [
+        (
+            "error_validation",
+            app.create(&serde_json::json!({"type":"APNS","key":"","teamId":null,"token":"x"}))
+                .await,
+        ),
+        (
+            "error_unknown_type",
+            app.create(&serde_json::json!({"type":"WNS"})).await,
+        ),
+        ("error_not_found", app.get(&app.item_url("nope")).await),
+        (
+            "error_unauthorized",
+            app.client.get(app.collection_url()).send().await.unwrap(),
+        ),
+        (
+            "error_method",
+            app.request(Method::PATCH, &app.collection_url())
+                .send()
+                .await
+                .unwrap(),
+        ),
+        (
+            "error_content_type",
+            app.request(Method::POST, &app.collection_url())
+                .body("{}")
+                .send()
+                .await
+                .unwrap(),
+        ),
+        (
+            "error_malformed",
+            app.request(Method::POST, &app.collection_url())
+                .header("content-type", "application/json")
+                .body("{")
+                .send()
+                .await
+                .unwrap(),
+        ),
+    ];
+    for (name, response) in cases {
+        let body: Value = response.json().await.unwrap();
+        insta::assert_json_snapshot!(name, body, { ".id" => "[id]" });
+    }
+}
+
+#[tokio::test]
+async fn fields_come_in_pingone_order() {
+    let app = spawn_app().await;
+    let created: Value = app.create(&apns_body()).await.json().await.unwrap();
+    assert_eq!(
+        keys(&created),
+        [
+            "_links",
+            "id",
+            "environment",
+            "application",
+            "createdAt",
+            "updatedAt",
+            "type"
+        ]
+    );
+    assert_eq!(
+        keys(&created["_links"]),
+        ["self", "environment", "application"]
+    );
+    let list: Value = app.get(&app.collection_url()).await.json().await.unwrap();
+    assert_eq!(keys(&list), ["_links", "_embedded", "count", "size"]);
+    let error: Value = app
+        .create(&serde_json::json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(keys(&error), ["id", "code", "message", "details"]);
+    assert_eq!(keys(&error["details"][0]), ["code", "target", "message"]);
+}
+
+#[tokio::test]
+async fn hrefs_are_absolute_and_built_from_the_host() {
+    let app = spawn_app().await;
+    let created: Value = app.create(&hms_body()).await.json().await.unwrap();
+    let id = created["id"].as_str().unwrap();
+    let base = format!("{}/v1/environments/{ENV_ID}", app.address);
+    assert_eq!(
+        created["_links"]["self"]["href"],
+        format!("{base}/applications/{APP_ID}/pushCredentials/{id}")
+    );
+    assert_eq!(created["_links"]["environment"]["href"], base);
+    assert_eq!(
+        created["_links"]["application"]["href"],
+        format!("{base}/applications/{APP_ID}")
+    );
+    let list: Value = app.get(&app.collection_url()).await.json().await.unwrap();
+    assert_eq!(list["_links"]["self"]["href"], app.collection_url());
+}
+
+#[tokio::test]
+async fn forwarded_headers_set_the_href_base_behind_a_proxy() {
+    let app = spawn_app().await;
+    let response = app
+        .request(Method::GET, &app.collection_url())
+        .header("x-forwarded-proto", "https")
+        .header("x-forwarded-host", "mock.example.test")
+        .send()
+        .await
+        .unwrap();
+    let list: Value = response.json().await.unwrap();
+    assert_eq!(
+        list["_links"]["self"]["href"],
+        format!(
+            "https://mock.example.test/v1/environments/{ENV_ID}/applications/{APP_ID}/pushCredentials"
+        )
+    );
+}
+
+#[tokio::test]
+async fn a_configured_public_url_wins_over_request_headers() {
+    let app = spawn_pingone_like().await;
+    let response = app
+        .request(Method::GET, &app.collection_url())
+        .header("x-forwarded-host", "ignored.test")
+        .send()
+        .await
+        .unwrap();
+    let list: Value = response.json().await.unwrap();
+    assert!(
+        list["_links"]["self"]["href"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://api.pingone.com/v1/environments/")
+    );
+}
+
+#[tokio::test]
+async fn every_response_has_json_content_type_and_a_fresh_correlation_id() {
+    let app = spawn_app().await;
+    let id = app.create_ok(&hms_body()).await;
+    let mut seen = std::collections::HashSet::new();
+    let responses = [
+        app.get(&app.item_url(&id)).await,
+        app.get(&app.collection_url()).await,
+        app.get(&app.item_url("nope")).await,
+        app.client.get(app.collection_url()).send().await.unwrap(),
+        app.put(&id, &hms_body()).await,
+    ];
+    for response in responses {
+        let status = response.status();
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/json",
+            "{status}"
+        );
+        let correlation = response.headers()["correlation-id"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(uuid::Uuid::parse_str(&correlation).is_ok(), "{correlation}");
+        assert!(seen.insert(correlation), "correlation ids are fresh");
+    }
+    let deleted = app.delete(&id).await;
+    assert!(deleted.headers().contains_key("correlation-id"));
+}
+
+#[tokio::test]
+async fn hal_json_is_served_only_to_clients_that_ask_for_it() {
+    let app = spawn_app().await;
+    let content_type = |accept: &'static str| {
+        let request = app
+            .request(Method::GET, &app.collection_url())
+            .header("accept", accept);
+        async move {
+            request.send().await.unwrap().headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    assert_eq!(
+        content_type("application/hal+json").await,
+        "application/hal+json"
+    );
+    assert_eq!(content_type("application/json").await, "application/json");
+    assert_eq!(
+        content_type("application/hal+json, application/json").await,
+        "application/json"
+    );
+    assert_eq!(content_type("*/*").await, "application/json");
+}
+
+#[tokio::test]
+async fn responses_are_gzipped_for_clients_that_accept_it() {
+    let app = spawn_app().await;
+    app.create_ok(&apns_body()).await;
+    app.create_ok(&hms_body()).await;
+    let raw = reqwest::Client::builder().no_gzip().build().unwrap();
+    let response = raw
+        .get(app.collection_url())
+        .bearer_auth("t")
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["content-encoding"], "gzip");
+    // reqwest with gzip on decodes it transparently, as the Go SDK's client does.
+    let decoded: Value = app.get(&app.collection_url()).await.json().await.unwrap();
+    assert_eq!(decoded["count"], 2);
+}
