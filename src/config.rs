@@ -49,8 +49,13 @@ pub enum LogFormat {
 /// The server's configuration.
 #[derive(Clone, Debug, Args)]
 pub struct Config {
-    /// Address to listen on.
-    #[arg(long, env = "PINGONE_MOCK_LISTEN", default_value = "127.0.0.1:8080")]
+    /// Address to listen on (for `healthcheck`: the address of the server to probe).
+    #[arg(
+        long,
+        env = "PINGONE_MOCK_LISTEN",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
     pub listen: SocketAddr,
 
     /// Base URL for `href`s (e.g. `https://api.pingone.com`); by default taken from the request's

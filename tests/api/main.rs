@@ -1,6 +1,7 @@
 //! Black-box tests over HTTP: one binary, a module per area.
 
 mod auth;
+mod cli;
 mod crud;
 mod errors;
 mod helpers;
