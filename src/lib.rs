@@ -5,6 +5,17 @@
 //! integration tests and staging: same paths, status codes, bodies, field order and error format
 //! as PingOne, on an in-memory store.
 //!
+//! ## Embedding in tests
+//!
+//! [`MockServer`] starts the emulator on a random loopback port and stops it when dropped:
+//!
+//! ```no_run
+//! # async fn demo() {
+//! let mock = pingone_push_mock::MockServer::start().await;
+//! let base = mock.base_url(); // http://127.0.0.1:<port>
+//! # }
+//! ```
+//!
 //! ## Layout
 //!
 //! - [`config`]: the command line, one `PINGONE_MOCK_*` variable per flag.
@@ -13,6 +24,7 @@
 //! - [`domain`]: push-credential types; parsing a body yields a valid value or every field error.
 //! - [`store`]: the in-memory store handle (private lock, synchronous methods).
 //! - [`error`]: [`ApiError`](error::ApiError), turned into PingOne's error body.
+//! - [`mock_server`]: [`MockServer`], the handle for Rust integration tests.
 //! - `links`, `extract`, `middleware`, [`clock`]: hrefs, extractors, cross-cutting concerns, time.
 
 pub mod clock;
@@ -23,9 +35,11 @@ mod extract;
 pub mod healthcheck;
 mod links;
 mod middleware;
+pub mod mock_server;
 mod routes;
 pub mod server;
 pub mod store;
 
 pub use config::Config;
+pub use mock_server::MockServer;
 pub use server::{AppState, app, run};

@@ -1,9 +1,8 @@
 //! Spawning a server on `127.0.0.1:0` and talking to it like a PingOne client would.
 
-use pingone_push_mock::{AppState, Config, run};
+use pingone_push_mock::{AppState, Config, MockServer};
 use reqwest::{Client, Method, RequestBuilder, Response};
 use serde_json::{Value, json};
-use tokio::sync::oneshot;
 use uuid::Uuid;
 
 // A throwaway P-256 key generated for these tests; it signs nothing anywhere.
@@ -19,7 +18,7 @@ pub struct TestApp {
     pub address: String,
     pub client: Client,
     pub state: AppState,
-    _shutdown: oneshot::Sender<()>,
+    pub server: MockServer,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -27,23 +26,15 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(config: Config) -> TestApp {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind 127.0.0.1:0");
-    let address = format!("http://{}", listener.local_addr().unwrap());
-    let state = AppState::new(&config);
-    let (shutdown, stopped) = oneshot::channel::<()>();
-    tokio::spawn(run(listener, state.clone(), async {
-        let _ = stopped.await;
-    }));
+    let server = MockServer::start_with(config).await;
     TestApp {
-        address,
+        address: server.base_url().to_owned(),
         client: Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap(),
-        state,
-        _shutdown: shutdown,
+        state: server.state().clone(),
+        server,
     }
 }
 

@@ -3,6 +3,7 @@
 mod auth;
 mod cli;
 mod crud;
+mod embedding;
 mod errors;
 mod helpers;
 mod legacy;
