@@ -18,7 +18,8 @@ pub struct TestApp {
     pub address: String,
     pub client: Client,
     pub state: AppState,
-    pub server: MockServer,
+    /// Keeps the server running for as long as the test holds the app.
+    _server: MockServer,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -34,7 +35,7 @@ pub async fn spawn_app_with(config: Config) -> TestApp {
             .build()
             .unwrap(),
         state: server.state().clone(),
-        server,
+        _server: server,
     }
 }
 
