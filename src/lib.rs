@@ -39,6 +39,7 @@ pub mod mock_server;
 mod routes;
 pub mod server;
 pub mod store;
+pub mod tokens;
 
 pub use config::Config;
 pub use mock_server::MockServer;

@@ -2,6 +2,7 @@
 
 use serde_json::{Map, Value};
 
+use super::fields::Fields;
 use super::{CredentialType, PushCredential, Secret};
 
 /// The switches that change what a body may contain.
@@ -52,7 +53,7 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    fn new(code: FieldErrorCode, target: &str, message: String) -> Self {
+    pub(crate) fn new(code: FieldErrorCode, target: &str, message: String) -> Self {
         Self {
             code,
             target: target.to_owned(),
@@ -114,10 +115,7 @@ pub fn parse_push_credential(
     options: ParseOptions,
 ) -> Result<PushCredential, Vec<FieldError>> {
     let ty = parse_type(body, options)?;
-    let mut fields = Fields {
-        body,
-        errors: Vec::new(),
-    };
+    let mut fields = Fields::new(body);
     let credential = match ty {
         CredentialType::Apns => {
             let key = fields.required("key");
@@ -169,7 +167,8 @@ pub fn parse_push_credential(
         }
     };
     if options.reject_unknown_fields {
-        fields.reject_unknown(ty);
+        let context = format!("push credential type {}", ty.as_str());
+        fields.reject_unknown(&[&["type"], ty.fields()], &context);
     }
     match credential {
         Some(credential) if fields.errors.is_empty() => Ok(credential),
@@ -210,64 +209,6 @@ fn parse_type(
 
 const PEM_MESSAGE: &str = "The token attribute must be the .p8 signing key: a PKCS#8 PEM private key (-----BEGIN PRIVATE KEY-----).";
 const SA_MESSAGE: &str = "The googleServiceAccountCredentials attribute must be the service account JSON: an object with \"type\":\"service_account\" and non-empty project_id, private_key and client_email.";
-
-/// Walks the fields of one body, remembering every problem.
-struct Fields<'a> {
-    body: &'a Map<String, Value>,
-    errors: Vec<FieldError>,
-}
-
-impl<'a> Fields<'a> {
-    /// A required non-empty string; records the problem and returns `None` otherwise.
-    fn required(&mut self, field: &str) -> Option<&'a str> {
-        let problem = match self.body.get(field) {
-            Some(Value::String(value)) if !value.is_empty() => return Some(value),
-            None | Some(Value::Null) => (
-                FieldErrorCode::RequiredValue,
-                format!("The {field} attribute is required."),
-            ),
-            Some(Value::String(_)) => (
-                FieldErrorCode::EmptyValue,
-                format!("The {field} attribute must not be empty."),
-            ),
-            Some(_) => (
-                FieldErrorCode::InvalidValue,
-                format!("The {field} attribute must be a string."),
-            ),
-        };
-        self.errors
-            .push(FieldError::new(problem.0, field, problem.1));
-        None
-    }
-
-    /// Records an `INVALID_VALUE` for `field` unless `ok`; returns `ok`.
-    fn check(&mut self, field: &str, ok: bool, message: &str) -> bool {
-        if !ok {
-            self.errors.push(FieldError::new(
-                FieldErrorCode::InvalidValue,
-                field,
-                message.to_owned(),
-            ));
-        }
-        ok
-    }
-
-    fn reject_unknown(&mut self, ty: CredentialType) {
-        let mut unknown: Vec<&String> = self
-            .body
-            .keys()
-            .filter(|key| *key != "type" && !ty.fields().contains(&key.as_str()))
-            .collect();
-        unknown.sort();
-        for key in unknown {
-            self.errors.push(FieldError::new(
-                FieldErrorCode::InvalidValue,
-                key,
-                format!("Unknown property for push credential type {}.", ty.as_str()),
-            ));
-        }
-    }
-}
 
 /// Whether `text` is a PEM-armoured PKCS#8 private key. Lenient about line wrapping and
 /// surrounding whitespace, as people paste keys in many shapes; strict about the content.

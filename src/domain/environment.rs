@@ -1,0 +1,155 @@
+//! Environments: what a client sends to create or replace one.
+
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::fields::Fields;
+use super::{FieldError, FieldErrorCode};
+
+/// The regions PingOne hosts environments in.
+pub const REGIONS: [&str; 5] = ["NA", "EU", "AP", "CA", "AU"];
+/// Environment types.
+pub const ENVIRONMENT_TYPES: [&str; 2] = ["SANDBOX", "PRODUCTION"];
+
+/// A valid environment body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnvironmentSpec {
+    /// Display name.
+    pub name: String,
+    /// Optional description.
+    pub description: Option<String>,
+    /// One of [`REGIONS`].
+    pub region: &'static str,
+    /// One of [`ENVIRONMENT_TYPES`].
+    pub environment_type: &'static str,
+    /// The license the environment uses; `None` only for auto-provisioned environments.
+    pub license_id: Option<Uuid>,
+}
+
+impl EnvironmentSpec {
+    /// What an environment seen for the first time in `auto` tenancy looks like.
+    pub fn auto_provisioned(id: Uuid) -> Self {
+        Self {
+            name: format!("Environment {}", &id.to_string()[..8]),
+            description: Some("Provisioned automatically on first use.".to_owned()),
+            region: "NA",
+            environment_type: "SANDBOX",
+            license_id: None,
+        }
+    }
+}
+
+/// Parses a `POST`/`PUT /v1/environments` body, collecting every problem.
+pub fn parse_environment(
+    body: &Map<String, Value>,
+    reject_unknown: bool,
+) -> Result<EnvironmentSpec, Vec<FieldError>> {
+    let mut fields = Fields::new(body);
+    let name = fields.required("name");
+    let description = fields.optional("description");
+    let region = fields.one_of("region", &REGIONS);
+    let environment_type = fields.one_of("type", &ENVIRONMENT_TYPES);
+    let license_id = match body.get("license") {
+        None | Some(Value::Null) => {
+            fields.errors.push(FieldError::new(
+                FieldErrorCode::RequiredValue,
+                "license.id",
+                "The license.id attribute is required.".to_owned(),
+            ));
+            None
+        }
+        Some(Value::Object(license)) => {
+            let id = license
+                .get("id")
+                .and_then(Value::as_str)
+                .and_then(|id| Uuid::try_parse(id).ok());
+            if id.is_none() {
+                fields.errors.push(FieldError::new(
+                    FieldErrorCode::InvalidValue,
+                    "license.id",
+                    "The license.id attribute must be a UUID.".to_owned(),
+                ));
+            }
+            id
+        }
+        Some(_) => {
+            fields.errors.push(FieldError::new(
+                FieldErrorCode::InvalidValue,
+                "license",
+                "The license attribute must be an object with an id.".to_owned(),
+            ));
+            None
+        }
+    };
+    if reject_unknown {
+        let known = ["name", "description", "region", "type", "license", "id"];
+        fields.reject_unknown(&[&known], "an environment");
+    }
+    match (name, region, environment_type, license_id) {
+        (Some(name), Some(region), Some(environment_type), Some(license_id))
+            if fields.errors.is_empty() =>
+        {
+            Ok(EnvironmentSpec {
+                name: name.to_owned(),
+                description: description.map(str::to_owned),
+                region: canonical(&REGIONS, region),
+                environment_type: canonical(&ENVIRONMENT_TYPES, environment_type),
+                license_id: Some(license_id),
+            })
+        }
+        _ => Err(fields.errors),
+    }
+}
+
+/// The `'static` spelling of a value already checked to be in `allowed`.
+pub(crate) fn canonical(allowed: &[&'static str], value: &str) -> &'static str {
+    allowed
+        .iter()
+        .find(|candidate| **candidate == value)
+        .copied()
+        .unwrap_or(allowed[0])
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn problems(body: Value) -> Vec<(&'static str, String)> {
+        parse_environment(body.as_object().unwrap(), false)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| (e.code.as_str(), e.target))
+            .collect()
+    }
+
+    #[test]
+    fn a_complete_body_parses() {
+        let body = json!({"name":"Test","region":"EU","type":"SANDBOX","license":{"id":"5e81bba1-5185-457c-926a-aae0e8939109"}});
+        let spec = parse_environment(body.as_object().unwrap(), false).unwrap();
+        assert_eq!((spec.region, spec.environment_type), ("EU", "SANDBOX"));
+    }
+
+    #[test]
+    fn every_problem_is_reported() {
+        assert_eq!(
+            problems(json!({"name":"","region":"MARS","type":"DEV","license":{"id":"x"}})),
+            vec![
+                ("EMPTY_VALUE", "name".to_owned()),
+                ("INVALID_VALUE", "region".to_owned()),
+                ("INVALID_VALUE", "type".to_owned()),
+                ("INVALID_VALUE", "license.id".to_owned())
+            ]
+        );
+        assert_eq!(
+            problems(json!({})),
+            vec![
+                ("REQUIRED_VALUE", "name".to_owned()),
+                ("REQUIRED_VALUE", "region".to_owned()),
+                ("REQUIRED_VALUE", "type".to_owned()),
+                ("REQUIRED_VALUE", "license.id".to_owned())
+            ]
+        );
+    }
+}
