@@ -57,6 +57,19 @@ fn is_json(headers: &HeaderMap) -> bool {
         .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"))
 }
 
+/// The `{environmentId}` of a path.
+#[derive(Debug)]
+pub struct EnvironmentPath(pub Uuid);
+
+impl<S: Send + Sync> FromRequestParts<S> for EnvironmentPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let params = path_params(parts, state).await?;
+        Ok(Self(id_param(&params, "environmentId")?))
+    }
+}
+
 /// The `{environmentId}/applications/{applicationId}` part of a path.
 #[derive(Debug)]
 pub struct AppPath(pub AppKey);

@@ -37,6 +37,7 @@ mod links;
 mod middleware;
 pub mod mock_server;
 mod routes;
+pub mod seed;
 pub mod server;
 pub mod store;
 pub mod tokens;

@@ -32,12 +32,14 @@ async fn main() -> ExitCode {
 }
 
 async fn serve(config: Config) -> Result<(), String> {
+    // Everything that can fail at start-up (signing key, seed file) fails before listening.
+    let state = AppState::try_new(&config).map_err(|error| error.to_string())?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|error| format!("cannot listen on {}: {error}", config.listen))?;
     let address = listener.local_addr().map_err(|error| error.to_string())?;
     tracing::info!("pingone-push-mock listening on http://{address}");
-    run(listener, AppState::new(&config), shutdown_signal())
+    run(listener, state, shutdown_signal())
         .await
         .map_err(|error| format!("server error: {error}"))?;
     tracing::info!("pingone-push-mock stopped");

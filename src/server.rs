@@ -14,11 +14,13 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::clock::Clock;
-use crate::config::{AuthMode, Config};
+use crate::config::{AuthMode, Config, Tenancy};
 use crate::domain::ParseOptions;
 use crate::error::ApiError;
 use crate::middleware::CorrelationId;
+use crate::seed::{self, SeedError};
 use crate::store::Store;
+use crate::tokens::TokenAuthority;
 use crate::{middleware, routes};
 
 /// Request bodies larger than this are refused with 413.
@@ -29,6 +31,8 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub struct Settings {
     /// Authentication of `/v1` calls.
     pub auth: AuthMode,
+    /// Whether unknown environments and applications are provisioned.
+    pub tenancy: Tenancy,
     /// Base for `href`s, if configured.
     pub public_url: Option<String>,
     /// What request bodies may contain.
@@ -39,6 +43,7 @@ impl From<&Config> for Settings {
     fn from(config: &Config) -> Self {
         Self {
             auth: config.auth,
+            tenancy: config.tenancy,
             public_url: config.public_url.clone(),
             parse_options: ParseOptions {
                 allow_legacy_fcm: config.allow_legacy_fcm,
@@ -59,25 +64,73 @@ struct Inner {
     store: Store,
     settings: Settings,
     clock: Clock,
+    tokens: TokenAuthority,
     ready: AtomicBool,
 }
 
-impl AppState {
-    /// A state with an empty store, not ready until [`AppState::set_ready`].
-    pub fn new(config: &Config) -> Self {
-        Self::with_store(config, Store::new())
-    }
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// The signing key file could not be read or used.
+    #[error("--signing-key {path}: {reason}")]
+    SigningKey {
+        /// The file.
+        path: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The seed file could not be read, parsed or validated.
+    #[error(transparent)]
+    Seed(#[from] SeedError),
+    /// The listening socket could not be bound.
+    #[error("cannot listen: {0}")]
+    Bind(#[from] std::io::Error),
+}
 
-    /// A state around an existing store (to seed it, or to inspect it from a test).
-    pub fn with_store(config: &Config, store: Store) -> Self {
-        Self {
+impl AppState {
+    /// A state built from `config`: signing key and seed file loaded, not ready until
+    /// [`AppState::set_ready`].
+    pub fn try_new(config: &Config) -> Result<Self, StartupError> {
+        let tokens = match &config.signing_key {
+            None => TokenAuthority::generated(),
+            Some(path) => {
+                let failed = |reason: String| StartupError::SigningKey {
+                    path: path.display().to_string(),
+                    reason,
+                };
+                let pem =
+                    std::fs::read_to_string(path).map_err(|error| failed(error.to_string()))?;
+                TokenAuthority::from_pem(&pem).map_err(|error| failed(error.to_string()))?
+            }
+        };
+        let store = Store::with_tenancy(config.tenancy);
+        let clock = Clock;
+        if let Some(path) = &config.seed_file {
+            seed::load_file(path)?.apply(&store, clock.now());
+        }
+        Ok(Self {
             inner: Arc::new(Inner {
                 store,
                 settings: Settings::from(config),
-                clock: Clock,
+                clock,
+                tokens,
                 ready: AtomicBool::new(false),
             }),
-        }
+        })
+    }
+
+    /// A state with an empty store and no files to load.
+    ///
+    /// # Panics
+    /// If `config` names a signing key or seed file that cannot be loaded; use
+    /// [`AppState::try_new`] for those.
+    pub fn new(config: &Config) -> Self {
+        Self::try_new(config).unwrap_or_else(|error| panic!("{error}"))
+    }
+
+    /// The token authority that signs and verifies access tokens.
+    pub fn tokens(&self) -> &TokenAuthority {
+        &self.inner.tokens
     }
 
     /// The store.

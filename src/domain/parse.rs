@@ -53,7 +53,8 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    pub(crate) fn new(code: FieldErrorCode, target: &str, message: String) -> Self {
+    /// A problem with one field.
+    pub fn new(code: FieldErrorCode, target: &str, message: String) -> Self {
         Self {
             code,
             target: target.to_owned(),

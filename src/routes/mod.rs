@@ -1,7 +1,11 @@
 //! The HTTP surface: one module per resource, each with its own `router()`.
 
+mod applications;
+mod environments;
 mod health;
+mod oauth;
 mod push_credentials;
+mod wire;
 
 use axum::Router;
 
@@ -11,7 +15,10 @@ use crate::server::AppState;
 /// Every route, with PingOne-shaped answers for unknown paths and methods.
 pub fn router() -> Router<AppState> {
     Router::new()
+        .merge(environments::router())
+        .merge(applications::router())
         .merge(push_credentials::router())
+        .merge(oauth::router())
         .merge(health::router())
         .fallback(unknown_route)
         .method_not_allowed_fallback(method_not_allowed)
