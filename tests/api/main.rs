@@ -8,5 +8,8 @@ mod errors;
 mod helpers;
 mod legacy;
 mod secrets;
+mod tenancy;
+mod tenancy_flow;
+mod tokens;
 mod validation;
 mod wire;
