@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Scale and memory: bash bench/scale.sh (also the last part of bench/run.sh).
+#
+# 1. Two emulators: "small" holds 99 credentials (33 applications x APNS, FCM_HTTP_V1, HMS),
+#    "large" holds BENCH_SCALE_TOTAL (1,000,000 = 333,334 applications x 3), all stored through
+#    the API (bench/wrk/fill.lua). Read-one and list on application 0 (which holds one of each
+#    type in both) are measured alternately on the two, with identical settings.
+# 2. A third emulator stores BENCH_SCALE_TOTAL APNS credentials, one per application; its
+#    resident memory is compared with the bytes of the stored fields.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+TOTAL="${BENCH_SCALE_TOTAL:-1000000}"
+DURATION="${BENCH_DURATION:-10s}"
+REPS="${BENCH_REPS:-3}"
+if [[ -z "${WORK:-}" ]]; then
+    WORK="$ROOT/target/bench/scale-$(date +%Y%m%d-%H%M%S)"
+    need_tools
+    build_release
+fi
+mkdir -p "$WORK"
+write_bodies
+trap stop_servers EXIT
+
+# fill PORT FROM TOTAL TYPES: stores credentials through the API; fails on any non-201.
+fill() {
+    local started=$SECONDS threads=4 done_files="$WORK/fill-done" wrk_pid
+    rm -f "$done_files".*
+    FILL_FROM="$2" FILL_TOTAL="$3" FILL_TYPES="$4" FILL_THREADS=$threads FILL_DONE="$done_files" \
+        wrk -t$threads -c$threads -d600s --timeout 5s -s "$BENCH_WRK_DIR/fill.lua" \
+        "http://127.0.0.1:$1/healthz" >"$WORK/fill.out" &
+    wrk_pid=$!
+    while kill -0 "$wrk_pid" 2>/dev/null && (($(compgen -G "$done_files.*" | wc -l) < threads)); do
+        sleep 0.2
+    done
+    kill -INT "$wrk_pid" 2>/dev/null || true
+    wait "$wrk_pid" || true
+    local line
+    line="$(grep '^RESULT' "$WORK/fill.out")"
+    echo "  filled $(($3 - $2)) in $((SECONDS - started)) s: ${line#RESULT }"
+    [[ "$line" == *" bad=0"* ]] || { echo "fill failed" >&2; exit 1; }
+}
+
+# What stays resident once the work is done: after a pause for the allocator to settle.
+settled_rss() { sleep 2; rss_kib "$1"; }
+
+echo "==> scale: 99 vs $TOTAL stored credentials (3 per application)"
+start_server small emulator
+start_server large emulator
+fill "$PORT_small" 0 99 3
+fill "$PORT_large" 0 "$TOTAL" 3
+echo "  large: VmRSS $(settled_rss "$PID_large") KiB for $TOTAL credentials in $(((TOTAL + 2) / 3)) applications"
+
+APP0="00000000-0000-4000-8000-000000000000"
+COLLECTION="/v1/environments/$ENV_ID/applications/$APP0/pushCredentials"
+for side in small large; do
+    port_var="PORT_$side"
+    id="$(api GET "http://127.0.0.1:${!port_var}$COLLECTION" | json_field '["_embedded"]["pushCredentials"][0]["id"]')"
+    printf -v "ITEM_$side" '%s' "$COLLECTION/$id"
+done
+for rep in $(seq 1 "$REPS"); do
+    for side in small large; do
+        port_var="PORT_$side" item_var="ITEM_$side"
+        wrk_run "scale-read c=32 $side rep=$rep" read.lua 2 32 "$DURATION" "http://127.0.0.1:${!port_var}${!item_var}"
+        wrk_run "scale-list c=32 $side rep=$rep" list.lua 2 32 "$DURATION" "http://127.0.0.1:${!port_var}$COLLECTION"
+    done
+done
+stop_servers
+
+echo "==> memory: $TOTAL APNS credentials, one per application"
+start_server apns emulator
+IDLE_KIB="$(settled_rss "$PID_apns")"
+fill "$PORT_apns" 0 "$TOTAL" 1
+APNS_KIB="$(settled_rss "$PID_apns")"
+stop_servers
+
+python3 - "$WORK/results.txt" "$BENCH_APNS_BODY" "$TOTAL" "$IDLE_KIB" "$APNS_KIB" <<'EOF' | tee "$WORK/scale.md"
+import json, statistics, sys
+from collections import defaultdict
+
+results, body, total, idle_kib, apns_kib = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+runs = defaultdict(list)
+for line in open(results):
+    words = line.split()
+    if words and words[0].startswith("scale-"):
+        fields = dict(w.split("=", 1) for w in words[3:])
+        runs[(words[0], words[2])].append(float(fields["rps"]))
+print("| workload (c=32) | 99 stored req/s | %d stored req/s | large / small |" % total)
+print("|---|---|---|---|")
+for workload in ("scale-read", "scale-list"):
+    small, large = statistics.median(runs[(workload, "small")]), statistics.median(runs[(workload, "large")])
+    print(f"| {workload.removeprefix('scale-')} | {small:,.0f} | {large:,.0f} | {large / small:.3f} |")
+
+apns = json.load(open(body))
+# What an APNS credential is made of: its three secrets, its id and its application's id
+# (UUIDs, 16 bytes each), createdAt and updatedAt (8 bytes each). The environment is shared.
+fields = len(apns["key"]) + len(apns["teamId"]) + len(apns["token"]) + 16 + 16 + 8 + 8
+rss = apns_kib * 1024
+print()
+print(f"APNS x {total:,}: VmRSS {rss / 2**20:,.1f} MiB (idle {idle_kib / 1024:.1f} MiB); "
+      f"stored fields {fields} bytes per credential = {fields * total / 2**20:,.1f} MiB; "
+      f"RSS / fields = {rss / (fields * total):.2f}; "
+      f"{(rss - idle_kib * 1024) / total:.0f} bytes of RSS per credential (with its application)")
+EOF

@@ -1,0 +1,2 @@
+-- GET one push credential (the URL given to wrk names it).
+dofile(os.getenv("BENCH_WRK_DIR") .. "/common.lua")
