@@ -78,7 +78,7 @@ stop_servers() {
 
 # Request logs are off (RUST_LOG=warn) unless BENCH_LOG says otherwise: at the default `info`
 # every request writes a line, which measures the terminal or disk more than the emulator.
-emulator() { RUST_LOG="${BENCH_LOG:-warn}" "$EMULATOR" --listen "$@"; }
+emulator() { RUST_LOG="${BENCH_LOG:-warn}" exec "$EMULATOR" --listen "$@"; }
 
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 

@@ -106,6 +106,19 @@ pub struct Config {
     #[arg(long, env = "PINGONE_MOCK_REJECT_UNKNOWN_FIELDS")]
     pub reject_unknown_fields: bool,
 
+    /// Milliseconds a client has to send a request's headers (also the idle limit of a
+    /// keep-alive connection); then the connection is closed.
+    #[arg(long, env = "PINGONE_MOCK_HEADER_TIMEOUT_MS", default_value_t = 10_000)]
+    pub header_timeout_ms: u64,
+
+    /// Milliseconds a request may take, body included, before it is answered 408.
+    #[arg(
+        long,
+        env = "PINGONE_MOCK_REQUEST_TIMEOUT_MS",
+        default_value_t = 30_000
+    )]
+    pub request_timeout_ms: u64,
+
     /// Log format; the level comes from `RUST_LOG` (default `info`).
     #[arg(
         long,
@@ -128,6 +141,8 @@ impl Default for Config {
             seed_file: None,
             allow_legacy_fcm: false,
             reject_unknown_fields: false,
+            header_timeout_ms: 10_000,
+            request_timeout_ms: 30_000,
             log_format: LogFormat::Pretty,
         }
     }
@@ -171,6 +186,8 @@ mod tests {
         assert_eq!(parsed.allow_legacy_fcm, default.allow_legacy_fcm);
         assert_eq!(parsed.reject_unknown_fields, default.reject_unknown_fields);
         assert_eq!(parsed.log_format, default.log_format);
+        assert_eq!(parsed.header_timeout_ms, default.header_timeout_ms);
+        assert_eq!(parsed.request_timeout_ms, default.request_timeout_ms);
         assert!(cli.command.is_none());
     }
 
@@ -193,6 +210,10 @@ mod tests {
             "seed.json",
             "--signing-key",
             "key.pem",
+            "--header-timeout-ms",
+            "250",
+            "--request-timeout-ms",
+            "500",
         ])
         .unwrap();
         let config = cli.config;
@@ -204,6 +225,10 @@ mod tests {
         assert_eq!(config.tenancy, Tenancy::Strict);
         assert_eq!(config.seed_file, Some(PathBuf::from("seed.json")));
         assert_eq!(config.signing_key, Some(PathBuf::from("key.pem")));
+        assert_eq!(
+            (config.header_timeout_ms, config.request_timeout_ms),
+            (250, 500)
+        );
     }
 
     #[test]

@@ -31,6 +31,9 @@ pub enum ApiError {
     /// 405 `INVALID_REQUEST`.
     #[error("method not allowed")]
     MethodNotAllowed,
+    /// 408 `INVALID_REQUEST`: the request took longer than the server allows.
+    #[error("request timed out")]
+    RequestTimeout,
     /// 413 `INVALID_REQUEST`.
     #[error("request body too large")]
     PayloadTooLarge,
@@ -63,6 +66,7 @@ impl ApiError {
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unexpected => StatusCode::INTERNAL_SERVER_ERROR,
@@ -121,6 +125,14 @@ impl ApiError {
                     "method",
                     "The HTTP method is not allowed for this resource; see the Allow header."
                         .to_owned(),
+                ),
+            ),
+            Self::RequestTimeout => (
+                "INVALID_REQUEST",
+                INVALID_REQUEST_MESSAGE,
+                request_detail(
+                    "body",
+                    "The request was not received in time; send it again.".to_owned(),
                 ),
             ),
             Self::PayloadTooLarge => (

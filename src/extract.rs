@@ -1,7 +1,7 @@
 //! Request extractors whose rejections come back in PingOne's error shape.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use serde_json::{Map, Value};
@@ -99,16 +99,18 @@ impl<S: Send + Sync> FromRequestParts<S> for CredentialPath {
     }
 }
 
-type Params = Vec<(String, String)>;
-
-async fn path_params<S: Send + Sync>(parts: &mut Parts, state: &S) -> Result<Params, ApiError> {
-    let Path(params) = Path::<Params>::from_request_parts(parts, state)
+/// The path's parameters, percent-decoded, borrowed from the request (no copies: this runs on
+/// every call).
+async fn path_params<S: Send + Sync>(
+    parts: &mut Parts,
+    state: &S,
+) -> Result<RawPathParams, ApiError> {
+    RawPathParams::from_request_parts(parts, state)
         .await
-        .map_err(|_| ApiError::NotFound)?;
-    Ok(params)
+        .map_err(|_| ApiError::NotFound)
 }
 
-fn app_key(params: &Params) -> Result<AppKey, ApiError> {
+fn app_key(params: &RawPathParams) -> Result<AppKey, ApiError> {
     Ok(AppKey {
         environment_id: id_param(params, "environmentId")?,
         application_id: id_param(params, "applicationId")?,
@@ -116,11 +118,17 @@ fn app_key(params: &Params) -> Result<AppKey, ApiError> {
 }
 
 /// A path id must be a hyphenated UUID; anything else names nothing, hence 404.
-fn id_param(params: &Params, name: &str) -> Result<Uuid, ApiError> {
-    params
-        .iter()
-        .find(|(key, _)| key == name)
-        .map(|(_, value)| value.as_str())
+fn id_param(params: &RawPathParams, name: &str) -> Result<Uuid, ApiError> {
+    parse_id(
+        params
+            .iter()
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| value),
+    )
+}
+
+fn parse_id(value: Option<&str>) -> Result<Uuid, ApiError> {
+    value
         .filter(|value| value.len() == 36)
         .and_then(|value| Uuid::try_parse(value).ok())
         .ok_or(ApiError::NotFound)
@@ -159,21 +167,16 @@ mod tests {
 
     #[test]
     fn only_hyphenated_uuids_are_ids() {
-        let params = |value: &str| vec![("pushCredentialId".to_owned(), value.to_owned())];
         let id = "40de73de-ba62-494c-b605-4da440421fee";
-        assert_eq!(
-            id_param(&params(id), "pushCredentialId")
-                .unwrap()
-                .to_string(),
-            id
-        );
+        assert_eq!(parse_id(Some(id)).unwrap().to_string(), id);
+        assert!(parse_id(None).is_err());
         for bad in [
             "40de73deba62494cb6054da440421fee",
             "{40de73de-ba62-494c-b605-4da440421fee}",
             "x",
             "",
         ] {
-            assert!(id_param(&params(bad), "pushCredentialId").is_err(), "{bad}");
+            assert!(parse_id(Some(bad)).is_err(), "{bad}");
         }
     }
 }

@@ -19,7 +19,8 @@
 //! ## Layout
 //!
 //! - [`config`]: the command line, one `PINGONE_MOCK_*` variable per flag.
-//! - [`server`]: shared state, [`app`] (the router with its middleware) and [`run`].
+//! - [`server`]: shared state, [`app`] (the router with its middleware) and [`run`];
+//!   `serve`: the accept loop, with header-read timeouts and graceful shutdown.
 //! - [`routes`](crate::routes): one module per resource, each with its own `router()`.
 //! - [`domain`]: push-credential types; parsing a body yields a valid value or every field error.
 //! - [`store`]: the in-memory store handle (private lock, synchronous methods).
@@ -38,6 +39,7 @@ mod middleware;
 pub mod mock_server;
 mod routes;
 pub mod seed;
+mod serve;
 pub mod server;
 pub mod store;
 pub mod tokens;

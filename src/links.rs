@@ -15,37 +15,71 @@ use crate::store::AppKey;
 /// `X-Forwarded-Host` (behind a proxy) or the request's `Host`.
 #[derive(Clone, Debug)]
 pub struct Links {
-    origin: String,
+    /// `https://host/v1`: every href starts with it.
     base: String,
+}
+
+/// Parts of an href: literal text or an id.
+enum Part<'a> {
+    Text(&'a str),
+    Id(Uuid),
 }
 
 impl Links {
     /// Links under an explicit origin such as `https://api.pingone.com`.
     pub fn new(origin: &str) -> Self {
-        Self {
-            origin: origin.to_owned(),
-            base: format!("{origin}/v1"),
-        }
+        Self::from_parts(&[origin])
+    }
+
+    fn from_parts(origin: &[&str]) -> Self {
+        let mut base = String::with_capacity(origin.iter().map(|p| p.len()).sum::<usize>() + 3);
+        base.extend(origin.iter().copied());
+        base.push_str("/v1");
+        Self { base }
     }
 
     /// `https://host` without `/v1`: where the token endpoints live.
     pub fn origin(&self) -> &str {
-        &self.origin
+        &self.base[..self.base.len() - "/v1".len()]
+    }
+
+    /// The base followed by `parts`, in one allocation: hrefs are built for every answer.
+    fn href(&self, parts: &[&[Part<'_>]]) -> String {
+        let parts = || parts.iter().flat_map(|parts| parts.iter());
+        let length = parts().map(|part| match part {
+            Part::Text(text) => text.len(),
+            Part::Id(_) => uuid::fmt::Hyphenated::LENGTH,
+        });
+        let mut href = String::with_capacity(self.base.len() + length.sum::<usize>());
+        href.push_str(&self.base);
+        for part in parts() {
+            match part {
+                Part::Text(text) => href.push_str(text),
+                Part::Id(id) => {
+                    href.push_str(id.hyphenated().encode_lower(&mut Uuid::encode_buffer()))
+                }
+            }
+        }
+        href
     }
 
     /// `…/v1/environments`
     pub fn environments(&self) -> String {
-        format!("{}/environments", self.base)
+        self.href(&[&[Part::Text("/environments")]])
     }
 
     /// `…/v1/environments/{id}/applications`
     pub fn applications(&self, environment_id: Uuid) -> String {
-        format!("{}/applications", self.environment(environment_id))
+        self.href(&[&[
+            Part::Text("/environments/"),
+            Part::Id(environment_id),
+            Part::Text("/applications"),
+        ]])
     }
 
     /// `…/applications/{id}/secret`
     pub fn application_secret(&self, app: AppKey) -> String {
-        format!("{}/secret", self.application(app))
+        self.under_application(app, &[Part::Text("/secret")])
     }
 
     fn from_headers(headers: &HeaderMap, authority: Option<&str>) -> Self {
@@ -69,30 +103,38 @@ impl Links {
                     .all(|c| c.is_ascii_graphic() && c != '/' && c != '"')
             })
             .unwrap_or("localhost");
-        Self::new(&format!("{proto}://{host}"))
+        Self::from_parts(&[proto, "://", host])
     }
 
     /// `…/v1/environments/{id}`
     pub fn environment(&self, environment_id: Uuid) -> String {
-        format!("{}/environments/{environment_id}", self.base)
+        self.href(&[&[Part::Text("/environments/"), Part::Id(environment_id)]])
     }
 
     /// `…/v1/environments/{id}/applications/{id}`
     pub fn application(&self, app: AppKey) -> String {
-        format!(
-            "{}/environments/{}/applications/{}",
-            self.base, app.environment_id, app.application_id
-        )
+        self.under_application(app, &[])
     }
 
     /// `…/applications/{id}/pushCredentials`
     pub fn push_credentials(&self, app: AppKey) -> String {
-        format!("{}/pushCredentials", self.application(app))
+        self.under_application(app, &[Part::Text("/pushCredentials")])
     }
 
     /// `…/pushCredentials/{id}`
     pub fn push_credential(&self, app: AppKey, id: Uuid) -> String {
-        format!("{}/pushCredentials/{id}", self.application(app))
+        self.under_application(app, &[Part::Text("/pushCredentials/"), Part::Id(id)])
+    }
+
+    /// `…/v1/environments/{id}/applications/{id}` followed by `rest`.
+    fn under_application(&self, app: AppKey, rest: &[Part<'_>]) -> String {
+        let application = [
+            Part::Text("/environments/"),
+            Part::Id(app.environment_id),
+            Part::Text("/applications/"),
+            Part::Id(app.application_id),
+        ];
+        self.href(&[&application, rest])
     }
 }
 

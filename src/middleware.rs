@@ -17,14 +17,28 @@ pub static CORRELATION_ID: HeaderName = HeaderName::from_static("correlation-id"
 #[derive(Clone, Copy, Debug)]
 pub struct CorrelationId(pub Uuid);
 
+impl CorrelationId {
+    /// A fresh random (version 4) id. From the thread's random generator rather than
+    /// `Uuid::new_v4`, which asks the kernel for every id: this runs on every request.
+    fn generate() -> Self {
+        Self(uuid::Builder::from_random_bytes(rand::random()).into_uuid())
+    }
+
+    fn header_value(self) -> HeaderValue {
+        let mut buffer = Uuid::encode_buffer();
+        HeaderValue::from_str(self.0.hyphenated().encode_lower(&mut buffer))
+            .expect("a hyphenated UUID is a valid header value")
+    }
+}
+
 /// Gives every request a fresh correlation id and sends it back as `Correlation-Id`.
 pub async fn correlation_id(mut request: Request, next: Next) -> Response {
-    let id = Uuid::new_v4();
-    request.extensions_mut().insert(CorrelationId(id));
+    let id = CorrelationId::generate();
+    request.extensions_mut().insert(id);
     let mut response = next.run(request).await;
-    if let Ok(value) = HeaderValue::from_str(&id.to_string()) {
-        response.headers_mut().insert(CORRELATION_ID.clone(), value);
-    }
+    response
+        .headers_mut()
+        .insert(CORRELATION_ID.clone(), id.header_value());
     response
 }
 
@@ -87,14 +101,17 @@ fn target_environment(path: &str) -> Option<Uuid> {
 /// Answers `application/hal+json` only to a client that asks for it and not for plain JSON
 /// (the Go SDK refuses to decode `hal+json`).
 pub async fn negotiate_hal(request: Request, next: Next) -> Response {
-    let accept = request
-        .headers()
-        .get_all(header::ACCEPT)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .collect::<Vec<_>>()
-        .join(",");
-    let wants_hal = accept.contains("application/hal+json") && !accept.contains("application/json");
+    let wants_hal = {
+        let accepts = |media_type: &str| {
+            request
+                .headers()
+                .get_all(header::ACCEPT)
+                .iter()
+                .filter_map(|value| value.to_str().ok())
+                .any(|value| value.contains(media_type))
+        };
+        accepts("application/hal+json") && !accepts("application/json")
+    };
     let mut response = next.run(request).await;
     let is_json = response.headers().get(header::CONTENT_TYPE)
         == Some(&HeaderValue::from_static("application/json"));
@@ -105,6 +122,18 @@ pub async fn negotiate_hal(request: Request, next: Next) -> Response {
         );
     }
     response
+}
+
+/// Answers 408 to a request that is not done in time (a client trickling its body, say), so
+/// that no request can hold a connection for ever; the header-read limit is in [`crate::serve`].
+pub async fn request_timeout(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    tokio::time::timeout(state.settings().request_timeout, next.run(request))
+        .await
+        .unwrap_or_else(|_| ApiError::RequestTimeout.into_response())
 }
 
 #[cfg(test)]

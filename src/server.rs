@@ -3,6 +3,7 @@
 use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
@@ -37,6 +38,10 @@ pub struct Settings {
     pub public_url: Option<String>,
     /// What request bodies may contain.
     pub parse_options: ParseOptions,
+    /// How long a client may take to send a request's headers.
+    pub header_timeout: Duration,
+    /// How long a request may take, body included.
+    pub request_timeout: Duration,
 }
 
 impl From<&Config> for Settings {
@@ -49,6 +54,8 @@ impl From<&Config> for Settings {
                 allow_legacy_fcm: config.allow_legacy_fcm,
                 reject_unknown_fields: config.reject_unknown_fields,
             },
+            header_timeout: Duration::from_millis(config.header_timeout_ms),
+            request_timeout: Duration::from_millis(config.request_timeout_ms),
         }
     }
 }
@@ -167,6 +174,10 @@ pub fn app(state: AppState) -> Router {
             middleware::require_bearer,
         ))
         .layer(axum::middleware::from_fn(middleware::negotiate_hal))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::request_timeout,
+        ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CompressionLayer::new())
         .layer(CatchPanicLayer::custom(|_| {
@@ -177,11 +188,11 @@ pub fn app(state: AppState) -> Router {
             // query strings or bodies (secrets).
             TraceLayer::new_for_http()
                 .make_span_with(|request: &Request<_>| {
+                    // Formatted only if the span is logged.
                     let correlation_id = request
                         .extensions()
                         .get::<CorrelationId>()
-                        .map(|id| id.0.to_string())
-                        .unwrap_or_default();
+                        .map(|id| tracing::field::display(id.0));
                     tracing::info_span!(
                         "request",
                         method = %request.method(),
@@ -202,8 +213,7 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let router = app(state.clone());
+    let header_timeout = state.settings().header_timeout;
     state.set_ready();
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
+    crate::serve::serve(listener, router, header_timeout, shutdown).await
 }

@@ -10,6 +10,7 @@ mod tenants;
 #[cfg(test)]
 mod tests;
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -160,34 +161,80 @@ impl State {
         tenancy: Tenancy,
         now: Timestamp,
     ) -> Option<&mut Environment> {
-        let provision = tenancy == Tenancy::Auto && !self.deleted_environments.contains(&id);
-        if provision && !self.environments.contains_key(&id) {
-            let seq = self.seq();
-            self.environments.insert(
-                id,
-                Environment::new(seq, EnvironmentSpec::auto_provisioned(id), now),
-            );
-        }
-        self.environments.get_mut(&id)
+        let Self {
+            environments,
+            deleted_environments,
+            next_seq,
+            ..
+        } = self;
+        provisioned_environment(
+            environments,
+            deleted_environments,
+            next_seq,
+            id,
+            tenancy,
+            now,
+        )
     }
 
     /// The application, provisioned first (with its environment) in `auto` tenancy if never seen.
+    ///
+    /// Every call reads through here, so a known application costs two hash lookups: the
+    /// deleted-ids sets are only consulted for ids that are not there.
     fn application(
         &mut self,
         key: AppKey,
         tenancy: Tenancy,
         now: Timestamp,
     ) -> Option<&mut Application> {
-        let provision = tenancy == Tenancy::Auto && !self.deleted_applications.contains(&key);
-        let seq = self.seq();
-        let environment = self.environment(key.environment_id, tenancy, now)?;
-        if provision && !environment.applications.contains_key(&key.application_id) {
-            let spec = ApplicationSpec::auto_provisioned(key.application_id);
-            environment
-                .applications
-                .insert(key.application_id, Application::new(seq, spec, None, now));
+        let Self {
+            environments,
+            deleted_environments,
+            deleted_applications,
+            next_seq,
+            ..
+        } = self;
+        let environment = provisioned_environment(
+            environments,
+            deleted_environments,
+            next_seq,
+            key.environment_id,
+            tenancy,
+            now,
+        )?;
+        match environment.applications.entry(key.application_id) {
+            Entry::Occupied(entry) => Some(entry.into_mut()),
+            Entry::Vacant(entry) => {
+                if tenancy != Tenancy::Auto || deleted_applications.contains(&key) {
+                    return None;
+                }
+                *next_seq += 1;
+                let spec = ApplicationSpec::auto_provisioned(key.application_id);
+                Some(entry.insert(Application::new(*next_seq, spec, None, now)))
+            }
         }
-        environment.applications.get_mut(&key.application_id)
+    }
+}
+
+/// [`State::environment`] over the fields it needs, so that a caller can hold the others.
+fn provisioned_environment<'a>(
+    environments: &'a mut HashMap<Uuid, Environment>,
+    deleted: &HashSet<Uuid>,
+    next_seq: &mut u64,
+    id: Uuid,
+    tenancy: Tenancy,
+    now: Timestamp,
+) -> Option<&'a mut Environment> {
+    match environments.entry(id) {
+        Entry::Occupied(entry) => Some(entry.into_mut()),
+        Entry::Vacant(entry) => {
+            if tenancy != Tenancy::Auto || deleted.contains(&id) {
+                return None;
+            }
+            *next_seq += 1;
+            let spec = EnvironmentSpec::auto_provisioned(id);
+            Some(entry.insert(Environment::new(*next_seq, spec, now)))
+        }
     }
 }
 

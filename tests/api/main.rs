@@ -2,14 +2,17 @@
 
 mod auth;
 mod cli;
+mod concurrency;
 mod crud;
 mod embedding;
 mod errors;
 mod helpers;
 mod legacy;
+mod properties;
 mod secrets;
 mod tenancy;
 mod tenancy_flow;
+mod timeouts;
 mod tokens;
 mod validation;
 mod wire;
