@@ -1,5 +1,7 @@
 //! Every failure the API can answer, and the one PingOne error body they all become.
 
+use std::borrow::Cow;
+
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -37,6 +39,20 @@ pub enum ApiError {
     /// 500 `UNEXPECTED_ERROR`: a bug; never from normal operation.
     #[error("unexpected error")]
     Unexpected,
+    /// An error a fault-injection rule asked for (`POST /__admin/faults`).
+    #[error("injected {} {}", .0.status, .0.code)]
+    Injected(InjectedError),
+}
+
+/// An error answered on purpose, for a client's retry and error handling to be tested.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InjectedError {
+    /// The HTTP status (400 to 599).
+    pub status: StatusCode,
+    /// The PingOne `code`.
+    pub code: String,
+    /// The `Retry-After` header, in seconds.
+    pub retry_after: Option<u64>,
 }
 
 /// Top-level messages, as PingOne words them.
@@ -62,6 +78,7 @@ impl ApiError {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unexpected => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Injected(injected) => injected.status,
         }
     }
 
@@ -121,10 +138,18 @@ impl ApiError {
                 ),
             ),
             Self::Unexpected => ("UNEXPECTED_ERROR", UNEXPECTED_MESSAGE, Vec::new()),
+            Self::Injected(injected) => {
+                return ErrorBody {
+                    id: Uuid::new_v4(),
+                    code: Cow::Owned(injected.code.clone()),
+                    message: injected_message(injected.status),
+                    details: injected_details(injected.status),
+                };
+            }
         };
         ErrorBody {
             id: Uuid::new_v4(),
-            code,
+            code: Cow::Borrowed(code),
             message,
             details,
         }
@@ -134,38 +159,82 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut response = (self.status(), axum::Json(self.body())).into_response();
-        if matches!(self, Self::Unauthorized) {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        match &self {
+            Self::Unauthorized => {
+                response
+                    .headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            Self::Injected(InjectedError {
+                retry_after: Some(seconds),
+                ..
+            }) => {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(*seconds));
+            }
+            _ => {}
         }
         response
     }
 }
 
 /// PingOne's error body. `details` is omitted when empty.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Error)]
 pub struct ErrorBody {
     id: Uuid,
-    code: &'static str,
+    #[schema(value_type = String)]
+    code: Cow<'static, str>,
+    #[schema(value_type = String)]
     message: &'static str,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     details: Vec<Detail>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct Detail {
+    #[schema(value_type = String)]
     code: &'static str,
+    #[serde(skip_serializing_if = "String::is_empty")]
     target: String,
     message: String,
     #[serde(rename = "innerError", skip_serializing_if = "Option::is_none")]
     inner_error: Option<InnerError>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct InnerError {
     #[serde(rename = "allowedValues")]
+    #[schema(value_type = Vec<String>)]
     allowed_values: &'static [&'static str],
+}
+
+/// Top-level messages of injected errors (emulator text, in PingOne's style).
+fn injected_message(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 | 405 | 413 | 415 => INVALID_REQUEST_MESSAGE,
+        401 | 403 => ACCESS_FAILED_MESSAGE,
+        404 => NOT_FOUND_MESSAGE,
+        429 => "The request could not be completed. Too many requests were made; retry later.",
+        500..=599 if status != StatusCode::INTERNAL_SERVER_ERROR => {
+            "The request could not be completed. The service is temporarily unavailable."
+        }
+        _ => UNEXPECTED_MESSAGE,
+    }
+}
+
+/// A 429 says which limit was hit, as PingOne does.
+fn injected_details(status: StatusCode) -> Vec<Detail> {
+    if status != StatusCode::TOO_MANY_REQUESTS {
+        return Vec::new();
+    }
+    vec![Detail {
+        code: "LIMIT_EXCEEDED",
+        target: String::new(),
+        message: "The rate limit for this resource was exceeded.".to_owned(),
+        inner_error: None,
+    }]
 }
 
 impl From<&FieldError> for Detail {
@@ -192,6 +261,11 @@ impl From<crate::store::StoreError> for ApiError {
             StoreError::TypeChanged(ty) => {
                 Self::Validation(vec![FieldError::type_is_immutable(ty)])
             }
+            StoreError::DuplicateId(_) => Self::Validation(vec![FieldError::new(
+                crate::domain::FieldErrorCode::UniquenessViolation,
+                "id",
+                "An id appears more than once.".to_owned(),
+            )]),
         }
     }
 }

@@ -26,18 +26,32 @@
 //! - [`error`]: [`ApiError`](error::ApiError), turned into PingOne's error body.
 //! - [`mock_server`]: [`MockServer`], the handle for Rust integration tests.
 //! - `links`, `extract`, `middleware`, [`clock`]: hrefs, extractors, cross-cutting concerns, time.
+//!
+//! Test control (`/__admin`, in `routes::admin`) rests on:
+//! - [`state_doc`]: the one state document format (export, import, state file);
+//! - [`journal`]: the bounded, redacted request journal and its middleware;
+//! - [`faults`]: fault-injection rules and their middleware;
+//! - [`persist`]: the optional state file, saved atomically after each change;
+//! - [`operations`] and `openapi`: the PingOne operation names and `GET /openapi.json`.
 
 pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod error;
 mod extract;
+pub mod faults;
 pub mod healthcheck;
+pub mod journal;
+mod json_input;
 mod links;
 mod middleware;
 pub mod mock_server;
+mod openapi;
+pub mod operations;
+pub mod persist;
 mod routes;
 pub mod server;
+pub mod state_doc;
 pub mod store;
 pub mod tokens;
 

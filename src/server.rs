@@ -1,6 +1,8 @@
 //! Shared state, the full application with its middleware, and the serve loop.
 
-use std::future::Future;
+use std::future::{Future, IntoFuture};
+use std::io;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -8,6 +10,7 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::response::IntoResponse;
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -15,11 +18,14 @@ use tracing::Level;
 
 use crate::clock::Clock;
 use crate::config::{AuthMode, Config};
-use crate::domain::ParseOptions;
+use crate::domain::{ParseOptions, Secret};
 use crate::error::ApiError;
+use crate::faults::Faults;
+use crate::journal::Journal;
 use crate::middleware::CorrelationId;
+use crate::persist::{self, Persister};
 use crate::store::Store;
-use crate::{middleware, routes};
+use crate::{journal, middleware, routes};
 
 /// Request bodies larger than this are refused with 413.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -33,6 +39,21 @@ pub struct Settings {
     pub public_url: Option<String>,
     /// What request bodies may contain.
     pub parse_options: ParseOptions,
+    /// Who may use `/__admin`.
+    pub admin: AdminAccess,
+    /// The state file, if persistence is on.
+    pub state_file: Option<PathBuf>,
+}
+
+/// Who may use the `/__admin` endpoints.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AdminAccess {
+    /// They are not served.
+    Disabled,
+    /// Anyone who can reach the port.
+    Open,
+    /// Callers presenting `Authorization: Bearer <token>`.
+    Token(Secret),
 }
 
 impl From<&Config> for Settings {
@@ -44,6 +65,12 @@ impl From<&Config> for Settings {
                 allow_legacy_fcm: config.allow_legacy_fcm,
                 reject_unknown_fields: config.reject_unknown_fields,
             },
+            admin: match (&config.admin_token, config.no_admin) {
+                (_, true) => AdminAccess::Disabled,
+                (Some(token), false) => AdminAccess::Token(token.clone()),
+                (None, false) => AdminAccess::Open,
+            },
+            state_file: config.state_file.clone(),
         }
     }
 }
@@ -59,7 +86,11 @@ struct Inner {
     store: Store,
     settings: Settings,
     clock: Clock,
+    journal: Journal,
+    faults: Faults,
     ready: AtomicBool,
+    /// `false` while the state file is being loaded: API calls wait for it.
+    loaded: watch::Sender<bool>,
 }
 
 impl AppState {
@@ -74,8 +105,11 @@ impl AppState {
             inner: Arc::new(Inner {
                 store,
                 settings: Settings::from(config),
-                clock: Clock,
+                clock: Clock::new(),
+                journal: Journal::new(config.journal_size),
+                faults: Faults::new(),
                 ready: AtomicBool::new(false),
+                loaded: watch::Sender::new(true),
             }),
         }
     }
@@ -95,9 +129,30 @@ impl AppState {
         &self.inner.clock
     }
 
-    /// Whether `/readyz` answers 200.
+    /// The request journal.
+    pub fn journal(&self) -> &Journal {
+        &self.inner.journal
+    }
+
+    /// The fault-injection rules.
+    pub fn faults(&self) -> &Faults {
+        &self.inner.faults
+    }
+
+    /// Whether `/readyz` answers 200: start-up is done and the state file, if any, is loaded.
     pub fn is_ready(&self) -> bool {
-        self.inner.ready.load(Ordering::Acquire)
+        self.inner.ready.load(Ordering::Acquire) && *self.inner.loaded.borrow()
+    }
+
+    /// Waits until the state file, if any, is loaded.
+    pub async fn loaded(&self) {
+        let mut loaded = self.inner.loaded.subscribe();
+        // The sender lives as long as `self`, so this cannot fail while anyone waits.
+        let _ = loaded.wait_for(|loaded| *loaded).await;
+    }
+
+    fn set_loaded(&self, loaded: bool) {
+        self.inner.loaded.send_replace(loaded);
     }
 
     /// Marks the server ready (start-up work is done).
@@ -108,10 +163,14 @@ impl AppState {
 
 /// The whole application: routes plus middleware. Tests and embedders use this seam.
 pub fn app(state: AppState) -> Router {
-    routes::router()
+    routes::router(&state)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::require_bearer,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::wait_until_loaded,
         ))
         .layer(axum::middleware::from_fn(middleware::negotiate_hal))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -119,6 +178,11 @@ pub fn app(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::Unexpected.into_response()
         }))
+        // Outside the panic catcher, so that even a 500 is journaled.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            journal::record::record,
+        ))
         .layer(
             // The span names method, path and correlation id only: never headers (bearer tokens),
             // query strings or bodies (secrets).
@@ -143,14 +207,53 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// Serves `state` on `listener` until `shutdown` completes, then drains in-flight requests.
+///
+/// With a state file, the server answers `/healthz` (and `/readyz` with 503) while the file is
+/// loaded, API calls wait for it, and a file that cannot be loaded stops everything with an
+/// error before anything is written. Changes are saved from then on, and once more at the end.
 pub async fn run(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
+) -> io::Result<()> {
     let router = app(state.clone());
+    let Some(path) = state.settings().state_file.clone() else {
+        state.set_ready();
+        return axum::serve(listener, router)
+            .with_graceful_shutdown(shutdown)
+            .await;
+    };
+    state.set_loaded(false);
+    let server = tokio::spawn(
+        axum::serve(listener, router)
+            .with_graceful_shutdown(shutdown)
+            .into_future(),
+    );
+    let loading = {
+        let path = path.clone();
+        tokio::task::spawn_blocking(move || persist::load(&path)).await
+    };
+    let restored = match loading {
+        Ok(Ok(Some(snapshot))) => state
+            .store()
+            .restore(snapshot)
+            .map_err(|error| format!("cannot load the state file {}: {error}", path.display())),
+        Ok(Ok(None)) => Ok(()),
+        Ok(Err(error)) => Err(error.to_string()),
+        Err(error) => Err(format!("loading the state file failed: {error}")),
+    };
+    if let Err(message) = restored {
+        // Nothing was served yet but health checks: close those connections, write nothing.
+        server.abort();
+        return Err(io::Error::other(format!(
+            "{message}. The file was left untouched; fix it, move it away, or start without --state-file."
+        )));
+    }
+    let persister = Persister::spawn(state.store().clone(), path);
+    state.set_loaded(true);
     state.set_ready();
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
+    let served = server.await.map_err(io::Error::other);
+    let saved = persister.finish().await;
+    served??;
+    saved
 }

@@ -2,11 +2,17 @@
 //!
 //! The handle is cheap to clone; its lock never leaves this file and every method is synchronous,
 //! so no guard can be held across an `.await`. Each operation reads and writes under one guard.
+//! Every change bumps a version number that watchers (the state-file writer) can wait on.
+
+mod snapshot;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use tokio::sync::watch;
 use uuid::Uuid;
+
+pub use snapshot::{ApplicationRecord, CredentialRecord, EnvironmentRecord, Removed, Snapshot};
 
 use crate::clock::Timestamp;
 use crate::domain::{CredentialType, PushCredential};
@@ -49,12 +55,26 @@ pub enum StoreError {
     /// A replace tried to change the type.
     #[error("a {} push credential cannot change type", .0.as_str())]
     TypeChanged(CredentialType),
+    /// A restored snapshot names one id twice.
+    #[error("the id {0} appears more than once")]
+    DuplicateId(Uuid),
 }
 
 /// A cloneable handle to the shared state.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Store {
     state: Arc<Mutex<State>>,
+    /// The number of changes so far; receivers are woken on each one.
+    version: Arc<watch::Sender<u64>>,
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Self {
+            state: Arc::default(),
+            version: Arc::new(watch::Sender::new(0)),
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -108,6 +128,16 @@ impl Store {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// Records that the state changed; called after the write, with or without the guard.
+    fn changed(&self) {
+        self.version.send_modify(|version| *version += 1);
+    }
+
+    /// A receiver woken after every change, whose value counts the changes so far.
+    pub fn watch_changes(&self) -> watch::Receiver<u64> {
+        self.version.subscribe()
+    }
+
     /// Adds a credential with a fresh id, unless the application already has one of its type.
     pub fn create(
         &self,
@@ -151,6 +181,8 @@ impl Store {
         };
         let view = stored.view(app);
         application.credentials.push(stored);
+        drop(state);
+        self.changed();
         Ok(view)
     }
 
@@ -198,7 +230,10 @@ impl Store {
         }
         stored.credential = credential;
         stored.updated_at = now.max(stored.updated_at);
-        Ok(stored.view(app))
+        let view = stored.view(app);
+        drop(state);
+        self.changed();
+        Ok(view)
     }
 
     /// Removes a credential; `false` when there was none.
@@ -209,7 +244,12 @@ impl Store {
         };
         let before = application.credentials.len();
         application.credentials.retain(|stored| stored.id != id);
-        application.credentials.len() != before
+        let deleted = application.credentials.len() != before;
+        drop(state);
+        if deleted {
+            self.changed();
+        }
+        deleted
     }
 }
 

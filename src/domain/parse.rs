@@ -53,7 +53,8 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    pub(crate) fn new(code: FieldErrorCode, target: &str, message: String) -> Self {
+    /// A problem with `target` (a field name or a JSON path such as `environments[0].id`).
+    pub fn new(code: FieldErrorCode, target: &str, message: String) -> Self {
         Self {
             code,
             target: target.to_owned(),

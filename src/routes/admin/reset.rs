@@ -1,0 +1,59 @@
+//! `POST /__admin/reset[?environmentId=…]`
+
+use axum::Json;
+use axum::extract::State;
+use serde_json::{Value, json};
+
+use super::{QueryParams, validation};
+use crate::clock::ClockSetting;
+use crate::error::{ApiResult, ErrorBody};
+use crate::json_input::{Problems, parse_id};
+use crate::openapi::ADMIN_TAG;
+use crate::server::AppState;
+use crate::store::Removed;
+
+/// `POST /__admin/reset`: without a parameter, forgets everything (credentials, journal, fault
+/// rules, clock setting); with `environmentId`, removes that environment's data only.
+#[utoipa::path(
+    post,
+    path = "/__admin/reset",
+    operation_id = "adminReset",
+    tag = ADMIN_TAG,
+    params(("environmentId" = Option<uuid::Uuid>, Query, description = "Reset only this environment")),
+    responses(
+        (status = 200, description = "What was removed", body = Value),
+        (status = 400, description = "Bad parameter", body = ErrorBody),
+        (status = 401, description = "Admin token missing or wrong", body = ErrorBody),
+    ),
+    security((), ("adminToken" = []))
+)]
+pub async fn reset(State(state): State<AppState>, query: QueryParams) -> ApiResult<Json<Value>> {
+    let mut problems = Problems::new();
+    query.check(&["environmentId"], &mut problems);
+    let environment = query.get("environmentId").map(|text| {
+        let id = parse_id(text);
+        if id.is_none() {
+            problems.invalid("environmentId".to_owned(), "Must be a UUID.");
+        }
+        id
+    });
+    let environment = problems.finish(Some(environment)).map_err(validation)?;
+    let removed = match environment.flatten() {
+        Some(id) => state.store().remove_environment(id),
+        None => {
+            state.journal().clear();
+            state.faults().clear();
+            state.clock().set(ClockSetting::Real);
+            state.store().clear()
+        }
+    };
+    Ok(Json(removed_json(removed)))
+}
+
+fn removed_json(removed: Removed) -> Value {
+    json!({"removed": {
+        "environments": removed.environments,
+        "applications": removed.applications,
+        "pushCredentials": removed.push_credentials,
+    }})
+}
