@@ -142,7 +142,7 @@ impl ApiError {
                 return ErrorBody {
                     id: Uuid::new_v4(),
                     code: Cow::Owned(injected.code.clone()),
-                    message: injected_message(injected.status),
+                    message: injected_message(&injected.code, injected.status),
                     details: injected_details(injected.status),
                 };
             }
@@ -210,17 +210,22 @@ struct InnerError {
     allowed_values: &'static [&'static str],
 }
 
-/// Top-level messages of injected errors (emulator text, in PingOne's style).
-fn injected_message(status: StatusCode) -> &'static str {
+/// Top-level message of an injected error: PingOne's for a code it uses, else by status.
+fn injected_message(code: &str, status: StatusCode) -> &'static str {
+    match code {
+        "INVALID_DATA" => return INVALID_DATA_MESSAGE,
+        "INVALID_REQUEST" => return INVALID_REQUEST_MESSAGE,
+        "ACCESS_FAILED" => return ACCESS_FAILED_MESSAGE,
+        "NOT_FOUND" => return NOT_FOUND_MESSAGE,
+        _ => {}
+    }
     match status.as_u16() {
-        400 | 405 | 413 | 415 => INVALID_REQUEST_MESSAGE,
         401 | 403 => ACCESS_FAILED_MESSAGE,
         404 => NOT_FOUND_MESSAGE,
         429 => "The request could not be completed. Too many requests were made; retry later.",
-        500..=599 if status != StatusCode::INTERNAL_SERVER_ERROR => {
-            "The request could not be completed. The service is temporarily unavailable."
-        }
-        _ => UNEXPECTED_MESSAGE,
+        500 => UNEXPECTED_MESSAGE,
+        501..=599 => "The request could not be completed. The service is temporarily unavailable.",
+        _ => INVALID_REQUEST_MESSAGE,
     }
 }
 

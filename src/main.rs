@@ -39,7 +39,7 @@ async fn serve(config: Config) -> Result<(), String> {
     tracing::info!("pingone-push-mock listening on http://{address}");
     run(listener, AppState::new(&config), shutdown_signal())
         .await
-        .map_err(|error| format!("server error: {error}"))?;
+        .map_err(|error| error.to_string())?;
     tracing::info!("pingone-push-mock stopped");
     Ok(())
 }

@@ -1,0 +1,307 @@
+//! `--state-file`: load at start, save after changes, survive `kill -9`, refuse broken files.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use pingone_push_mock::state_doc;
+use reqwest::{Client, Method};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::helpers::{APP_ID, ENV_ID, apns_body, fcm_body, hms_body};
+use crate::process::{Process, arg, run_to_exit};
+
+fn collection(address: &str, environment: &str, application: &str) -> String {
+    format!("{address}/v1/environments/{environment}/applications/{application}/pushCredentials")
+}
+
+async fn create(client: &Client, url: &str, body: &Value) -> reqwest::Result<reqwest::Response> {
+    client.post(url).bearer_auth("t").json(body).send().await
+}
+
+/// The credentials in a state document, as `(id, type)` pairs in document order.
+fn credentials(document: &Value) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    for environment in document["environments"].as_array().unwrap() {
+        for application in environment["applications"].as_array().unwrap() {
+            for credential in application["pushCredentials"].as_array().unwrap() {
+                found.push((
+                    credential["id"].as_str().unwrap().to_owned(),
+                    credential["type"].as_str().unwrap().to_owned(),
+                ));
+            }
+        }
+    }
+    found
+}
+
+/// Reads the state file and asserts it is a complete, valid state document.
+fn read_valid(path: &Path) -> Value {
+    let bytes = std::fs::read(path).expect("the state file exists");
+    let document: Value = serde_json::from_slice(&bytes).unwrap_or_else(|error| {
+        panic!(
+            "the state file is not JSON ({error}): {}",
+            String::from_utf8_lossy(&bytes)
+        )
+    });
+    if let Err(problems) = state_doc::from_document(&document) {
+        panic!("the state file is not a valid state: {problems:?}");
+    }
+    document
+}
+
+async fn exported(address: &str) -> Value {
+    let url = format!("{address}/__admin/state?includeSecrets=true");
+    reqwest::get(url).await.unwrap().json().await.unwrap()
+}
+
+#[tokio::test]
+async fn changes_survive_a_graceful_restart_in_a_file_only_the_owner_can_read() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("state.json");
+    let mut first = Process::start(&["--state-file", arg(&path)]);
+    first.wait_ready().await;
+    let client = Client::new();
+    let url = collection(&first.address, ENV_ID, APP_ID);
+    for body in [apns_body(), fcm_body(), hms_body()] {
+        assert_eq!(create(&client, &url, &body).await.unwrap().status(), 201);
+    }
+    let before = exported(&first.address).await;
+
+    // SIGTERM right after the last change: the final save on shutdown must catch it.
+    let status = first.terminate();
+    assert!(status.success(), "{status}: {}", first.output());
+
+    assert_eq!(read_valid(&path), before);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "the state file holds secrets");
+    }
+    let second = Process::start(&["--state-file", arg(&path)]);
+    second.wait_ready().await;
+    assert_eq!(exported(&second.address).await, before);
+}
+
+#[tokio::test]
+async fn changes_are_saved_without_waiting_for_shutdown() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("state.json");
+    let server = Process::start(&["--state-file", arg(&path)]);
+    server.wait_ready().await;
+    let url = collection(&server.address, ENV_ID, APP_ID);
+    let response = create(&Client::new(), &url, &hms_body()).await.unwrap();
+    let created: Value = response.json().await.unwrap();
+    let id = created["id"].as_str().unwrap().to_owned();
+    for _ in 0..100 {
+        if path.exists()
+            && credentials(&read_valid(&path))
+                .iter()
+                .any(|(i, _)| *i == id)
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("the change was not saved within 2 s");
+}
+
+/// Keeps creating and deleting credentials until the server goes away (at most 2,000 calls).
+async fn keep_writing(address: String) {
+    let client = Client::new();
+    for round in 0..2_000u32 {
+        let environment = Uuid::new_v4().to_string();
+        let url = collection(&address, &environment, APP_ID);
+        let body = [apns_body(), fcm_body(), hms_body()][round as usize % 3].clone();
+        let Ok(response) = create(&client, &url, &body).await else {
+            return;
+        };
+        if round % 4 == 0 {
+            let created: Value = response.json().await.unwrap_or_default();
+            if let Some(id) = created["id"].as_str() {
+                let item = format!("{url}/{id}");
+                if client.delete(item).bearer_auth("t").send().await.is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// A state with `count` HMS credentials, one application each: big enough that a save takes
+/// a while, so that kills and concurrent reads land in the middle of saves.
+fn large_state(count: usize) -> Value {
+    let applications: Vec<Value> = (0..count)
+        .map(|index| {
+            json!({"id": Uuid::new_v4(), "pushCredentials": [{
+                "id": Uuid::new_v4(), "type": "HMS",
+                "createdAt": "2022-01-06T15:44:10.669Z", "updatedAt": "2022-01-06T15:44:10.669Z",
+                "clientId": format!("client-{index}"), "clientSecret": format!("secret-{index}")}]})
+        })
+        .collect();
+    json!({"schemaVersion": 1, "environments": [{"id": ENV_ID, "applications": applications}]})
+}
+
+/// Reads the file over and over on its own thread until `stop`, failing on any read that is
+/// not complete JSON: with atomic saves no reader can ever see a half-written file.
+fn watch_file(path: std::path::PathBuf, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<usize> {
+    std::thread::spawn(move || {
+        let mut reads = 0;
+        while !stop.load(Ordering::Relaxed) {
+            if let Ok(bytes) = std::fs::read(&path) {
+                reads += 1;
+                if let Err(error) = serde_json::from_slice::<serde::de::IgnoredAny>(&bytes) {
+                    panic!(
+                        "a reader saw a broken state file ({error}, {} bytes)",
+                        bytes.len()
+                    );
+                }
+            }
+            std::thread::sleep(Duration::from_micros(500));
+        }
+        reads
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_at_any_moment_leaves_the_old_or_the_new_state_never_a_broken_file() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("state.json");
+    let temporary = directory.path().join("state.json.tmp");
+    let initial = large_state(1_000);
+    std::fs::write(&path, serde_json::to_vec(&initial).unwrap()).unwrap();
+    let mut previous = read_valid(&path);
+    let mut killed_mid_save = 0;
+    for iteration in 0..20u64 {
+        let mut server = Process::start(&["--state-file", arg(&path)]);
+        server.wait_ready().await;
+        // The restart loaded exactly what the file held (the export sorts by id).
+        let (mut loaded, mut held) = (
+            credentials(&exported(&server.address).await),
+            credentials(&previous),
+        );
+        loaded.sort();
+        held.sort();
+        assert!(
+            loaded == held,
+            "iteration {iteration}: loaded {} credentials, the file held {}",
+            loaded.len(),
+            held.len()
+        );
+
+        let stop = Arc::new(AtomicBool::new(false));
+        let reader = watch_file(path.clone(), stop.clone());
+        let writer = tokio::spawn(keep_writing(server.address.clone()));
+        if iteration % 2 == 0 {
+            // At a different point of the debounce/save cycle each time.
+            tokio::time::sleep(Duration::from_millis(20 + (iteration * 37) % 300)).await;
+        } else {
+            // While a save is under way: its temporary file exists (bounded wait).
+            for _ in 0..2_000 {
+                if temporary.exists() {
+                    killed_mid_save += 1;
+                    break;
+                }
+                tokio::time::sleep(Duration::from_micros(500)).await;
+            }
+        }
+        server.kill();
+        stop.store(true, Ordering::Relaxed);
+        let _ = tokio::time::timeout(Duration::from_secs(10), writer).await;
+        let reads = reader.join().expect("no reader saw a broken file");
+        assert!(reads > 0, "iteration {iteration}: the file was never read");
+
+        previous = read_valid(&path);
+    }
+    assert!(killed_mid_save > 0, "no kill landed during a save");
+    assert!(
+        credentials(&previous).len() > credentials(&initial).len(),
+        "the writes should have reached the file"
+    );
+}
+
+#[tokio::test]
+async fn a_file_that_cannot_be_loaded_stops_the_start_and_is_left_untouched() {
+    let directory = tempfile::tempdir().unwrap();
+    let cases: [(&str, &[u8], &str); 4] = [
+        ("garbage", b"\x00\x01not json at all", "is not valid JSON"),
+        (
+            "truncated",
+            b"{\"schemaVersion\": 1, \"environ",
+            "is not valid JSON",
+        ),
+        (
+            "unknown version",
+            b"{\"schemaVersion\": 2, \"environments\": []}",
+            "Unsupported schemaVersion 2",
+        ),
+        (
+            "invalid content",
+            b"{\"schemaVersion\": 1, \"environments\": [{\"id\": \"E\", \"applications\": []}]}",
+            "environments[0].id",
+        ),
+    ];
+    for (name, bytes, reason) in cases {
+        let path = directory
+            .path()
+            .join(format!("{}.json", name.replace(' ', "-")));
+        std::fs::write(&path, bytes).unwrap();
+        let (status, output) =
+            run_to_exit(&["--listen", "127.0.0.1:0", "--state-file", arg(&path)]);
+        assert!(!status.success(), "{name}: started anyway:\n{output}");
+        assert!(
+            output.contains(reason),
+            "{name}: unclear message:\n{output}"
+        );
+        assert!(
+            output.contains(arg(&path)),
+            "{name}: the file is not named:\n{output}"
+        );
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            bytes,
+            "{name}: the file was changed"
+        );
+    }
+    // A directory cannot be read as a file.
+    let (status, output) = run_to_exit(&[
+        "--listen",
+        "127.0.0.1:0",
+        "--state-file",
+        arg(directory.path()),
+    ]);
+    assert!(!status.success());
+    assert!(output.contains("cannot read the state file"), "{output}");
+}
+
+#[tokio::test]
+async fn a_stored_legacy_fcm_record_loads_and_can_be_read_and_deleted() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("state.json");
+    let id = "0e5a1a39-c1f5-4a37-9c42-8bd8a1a0d0f1";
+    let document = json!({"schemaVersion": 1, "environments": [{"id": ENV_ID, "applications": [
+        {"id": APP_ID, "pushCredentials": [{"id": id, "type": "FCM",
+            "createdAt": "2021-05-01T10:00:00.000Z", "updatedAt": "2021-05-01T10:00:00.000Z",
+            "key": "legacy-server-key"}]}]}]});
+    std::fs::write(&path, serde_json::to_vec(&document).unwrap()).unwrap();
+    let server = Process::start(&["--state-file", arg(&path)]);
+    server.wait_ready().await;
+    let client = Client::new();
+    let item = format!("{}/{id}", collection(&server.address, ENV_ID, APP_ID));
+    let read = client.get(&item).bearer_auth("t").send().await.unwrap();
+    assert_eq!(read.status(), 200);
+    let body: Value = read.json().await.unwrap();
+    assert_eq!(body["type"], "FCM");
+    assert_eq!(body["createdAt"], "2021-05-01T10:00:00.000Z");
+    assert!(!body.to_string().contains("legacy-server-key"));
+    let deleted = client
+        .request(Method::DELETE, &item)
+        .bearer_auth("t")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 204);
+}
