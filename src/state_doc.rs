@@ -141,17 +141,17 @@ impl Reader {
         let object = self.problems.object(document, "")?;
         self.problems
             .unknown_keys(object, &["schemaVersion", "environments"], "");
-        if let Some(version) = self.problems.required(object, "schemaVersion", "") {
-            if version.as_u64() != Some(SCHEMA_VERSION) {
-                self.problems.invalid(
-                    "schemaVersion".to_owned(),
-                    format!(
-                        "Unsupported schemaVersion {version}: this version of the emulator reads schemaVersion {SCHEMA_VERSION}."
-                    ),
-                );
-                // Nothing else can be judged against an unknown format.
-                return None;
-            }
+        if let Some(version) = self.problems.required(object, "schemaVersion", "")
+            && version.as_u64() != Some(SCHEMA_VERSION)
+        {
+            self.problems.invalid(
+                "schemaVersion".to_owned(),
+                format!(
+                    "Unsupported schemaVersion {version}: this version of the emulator reads schemaVersion {SCHEMA_VERSION}."
+                ),
+            );
+            // Nothing else can be judged against an unknown format.
+            return None;
         }
         let list = self.problems.required(object, "environments", "");
         let list = self.problems.array(list, "environments", "")?;
@@ -237,11 +237,11 @@ impl Reader {
             .problems
             .required(object, "updatedAt", path)
             .and_then(|value| self.problems.timestamp(Some(value), "updatedAt", path));
-        if let (Some(created), Some(updated)) = (created_at, updated_at) {
-            if updated < created {
-                self.problems
-                    .invalid(child(path, "updatedAt"), "Must not be before createdAt.");
-            }
+        if let (Some(created), Some(updated)) = (created_at, updated_at)
+            && updated < created
+        {
+            self.problems
+                .invalid(child(path, "updatedAt"), "Must not be before createdAt.");
         }
         let credential = self.credential_body(object, path);
         if let Some(credential) = &credential {

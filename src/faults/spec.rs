@@ -74,16 +74,16 @@ impl RuleSpec {
         let method = problems
             .string(present(body, "method"), "method", "")
             .map(str::to_ascii_uppercase);
-        if let (Some(RouteMatch::Operation(operation)), Some(method)) = (route, &method) {
-            if method != operation.method {
-                problems.invalid(
-                    "method".to_owned(),
-                    format!(
-                        "{} is a {} operation; leave method out or set it to {}.",
-                        operation.id, operation.method, operation.method
-                    ),
-                );
-            }
+        if let (Some(RouteMatch::Operation(operation)), Some(method)) = (route, &method)
+            && method != operation.method
+        {
+            problems.invalid(
+                "method".to_owned(),
+                format!(
+                    "{} is a {} operation; leave method out or set it to {}.",
+                    operation.id, operation.method, operation.method
+                ),
+            );
         }
         let environment_id = problems.uuid(present(body, "environmentId"), "environmentId", "");
         let action = parse_action(&mut problems, body);
