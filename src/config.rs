@@ -38,6 +38,19 @@ pub enum AuthMode {
     AnyBearer,
     /// No authentication at all.
     None,
+    /// Only tokens this server issued (`POST /{envId}/as/token`), unexpired, for an environment
+    /// they may manage.
+    Jwt,
+}
+
+/// What happens to environment and application ids the server has not seen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum Tenancy {
+    /// Unknown ids are provisioned on first use: an environment holding a native application.
+    #[default]
+    Auto,
+    /// Unknown environments and applications are 404 `NOT_FOUND`, as in PingOne.
+    Strict,
 }
 
 /// How logs are written.
@@ -74,6 +87,18 @@ pub struct Config {
         default_value = "any-bearer"
     )]
     pub auth: AuthMode,
+
+    /// Whether unknown environments and applications are provisioned (`auto`) or 404 (`strict`).
+    #[arg(long, env = "PINGONE_MOCK_TENANCY", value_enum, default_value = "auto")]
+    pub tenancy: Tenancy,
+
+    /// RSA private key (PEM file) that signs access tokens; generated at first use otherwise.
+    #[arg(long, env = "PINGONE_MOCK_SIGNING_KEY")]
+    pub signing_key: Option<PathBuf>,
+
+    /// JSON document of environments, applications and push credentials loaded before serving.
+    #[arg(long, env = "PINGONE_MOCK_SEED_FILE")]
+    pub seed_file: Option<PathBuf>,
 
     /// Accept creating legacy `FCM` credentials, as PingOne did before the deprecation.
     #[arg(long, env = "PINGONE_MOCK_ALLOW_LEGACY_FCM")]
@@ -123,6 +148,9 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             public_url: None,
             auth: AuthMode::AnyBearer,
+            tenancy: Tenancy::Auto,
+            signing_key: None,
+            seed_file: None,
             allow_legacy_fcm: false,
             reject_unknown_fields: false,
             log_format: LogFormat::Pretty,
@@ -175,6 +203,8 @@ mod tests {
         assert_eq!(parsed.listen, default.listen);
         assert_eq!(parsed.public_url, default.public_url);
         assert_eq!(parsed.auth, default.auth);
+        assert_eq!(parsed.tenancy, default.tenancy);
+        assert_eq!((parsed.signing_key, parsed.seed_file), (None, None));
         assert_eq!(parsed.allow_legacy_fcm, default.allow_legacy_fcm);
         assert_eq!(parsed.reject_unknown_fields, default.reject_unknown_fields);
         assert_eq!(parsed.log_format, default.log_format);
@@ -205,6 +235,12 @@ mod tests {
             "5",
             "--state-file",
             "/tmp/state.json",
+            "--tenancy",
+            "strict",
+            "--seed-file",
+            "seed.json",
+            "--signing-key",
+            "key.pem",
         ])
         .unwrap();
         let config = cli.config;
@@ -221,6 +257,9 @@ mod tests {
         assert_eq!(config.auth, AuthMode::None);
         assert!(config.allow_legacy_fcm && config.reject_unknown_fields);
         assert_eq!(config.log_format, LogFormat::Json);
+        assert_eq!(config.tenancy, Tenancy::Strict);
+        assert_eq!(config.seed_file, Some(PathBuf::from("seed.json")));
+        assert_eq!(config.signing_key, Some(PathBuf::from("key.pem")));
     }
 
     #[test]

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::domain::FieldError;
+use crate::domain::{FieldError, FieldErrorCode};
 
 /// The result of a handler.
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -24,6 +24,9 @@ pub enum ApiError {
     /// 401 `ACCESS_FAILED`: missing or invalid bearer token.
     #[error("missing or invalid access token")]
     Unauthorized,
+    /// 403 `ACCESS_FAILED`: the token may not act on this environment.
+    #[error("insufficient permissions")]
+    Forbidden,
     /// 404 `NOT_FOUND`.
     #[error("resource not found")]
     NotFound,
@@ -73,6 +76,7 @@ impl ApiError {
         match self {
             Self::Validation(_) | Self::Malformed(_) => StatusCode::BAD_REQUEST,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -110,6 +114,18 @@ impl ApiError {
                     target: "Authentication Credentials".to_owned(),
                     message:
                         "The authorization token is either missing or invalid, or it has expired."
+                            .to_owned(),
+                    inner_error: None,
+                }],
+            ),
+            Self::Forbidden => (
+                "ACCESS_FAILED",
+                ACCESS_FAILED_MESSAGE,
+                vec![Detail {
+                    code: "INSUFFICIENT_PERMISSIONS",
+                    target: "Authentication Credentials".to_owned(),
+                    message:
+                        "The token's environment has no permission to manage this environment."
                             .to_owned(),
                     inner_error: None,
                 }],
@@ -271,6 +287,18 @@ impl From<crate::store::StoreError> for ApiError {
                 "id",
                 "An id appears more than once.".to_owned(),
             )]),
+            StoreError::NotNativeApp => Self::Validation(vec![FieldError::new(
+                FieldErrorCode::InvalidValue,
+                "application",
+                "Push credentials can only be added to native applications (type NATIVE_APP)."
+                    .to_owned(),
+            )]),
+            StoreError::ApplicationTypeChanged(ty) => Self::Validation(vec![FieldError::new(
+                FieldErrorCode::InvalidValue,
+                "type",
+                format!("The type attribute is immutable: this application is {ty}."),
+            )]),
+            StoreError::NoSecret => Self::NotFound,
         }
     }
 }

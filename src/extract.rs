@@ -57,6 +57,19 @@ fn is_json(headers: &HeaderMap) -> bool {
         .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"))
 }
 
+/// The `{environmentId}` of a path.
+#[derive(Debug)]
+pub struct EnvironmentPath(pub Uuid);
+
+impl<S: Send + Sync> FromRequestParts<S> for EnvironmentPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let params = path_params(parts, state).await?;
+        Ok(Self(id_param(&params, "environmentId")?))
+    }
+}
+
 /// The `{environmentId}/applications/{applicationId}` part of a path.
 #[derive(Debug)]
 pub struct AppPath(pub AppKey);
@@ -102,10 +115,16 @@ fn app_key(params: &Params) -> Result<AppKey, ApiError> {
     })
 }
 
-/// The environment a PingOne path is about: `/v1/environments/{id}/…`.
+/// The environment a PingOne path is about: `/v1/environments/{id}/…` or `/{id}/as/…`.
 pub fn environment_in_path(path: &str) -> Option<Uuid> {
-    let rest = path.strip_prefix("/v1/environments/")?;
-    let id = rest.split('/').next()?;
+    // `/v1/environments/{id}…`, or the authorization server's `/{id}/as/…`.
+    let id = match path.strip_prefix("/v1/environments/") {
+        Some(rest) => rest.split('/').next()?,
+        None => {
+            let (id, rest) = path.strip_prefix('/')?.split_once('/')?;
+            rest.starts_with("as/").then_some(id)?
+        }
+    };
     crate::json_input::parse_id(id)
 }
 
@@ -160,6 +179,8 @@ mod tests {
             (format!("/v2/environments/{id}"), false),
             ("/v1/environments/not-a-uuid/applications".to_owned(), false),
             ("/healthz".to_owned(), false),
+            (format!("/{id}/as/token"), true),
+            (format!("/{id}/other"), false),
         ];
         for (path, found) in cases {
             assert_eq!(

@@ -15,6 +15,7 @@ use crate::store::AppKey;
 /// `X-Forwarded-Host` (behind a proxy) or the request's `Host`.
 #[derive(Clone, Debug)]
 pub struct Links {
+    origin: String,
     base: String,
 }
 
@@ -22,8 +23,29 @@ impl Links {
     /// Links under an explicit origin such as `https://api.pingone.com`.
     pub fn new(origin: &str) -> Self {
         Self {
+            origin: origin.to_owned(),
             base: format!("{origin}/v1"),
         }
+    }
+
+    /// `https://host` without `/v1`: where the token endpoints live.
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// `…/v1/environments`
+    pub fn environments(&self) -> String {
+        format!("{}/environments", self.base)
+    }
+
+    /// `…/v1/environments/{id}/applications`
+    pub fn applications(&self, environment_id: Uuid) -> String {
+        format!("{}/applications", self.environment(environment_id))
+    }
+
+    /// `…/applications/{id}/secret`
+    pub fn application_secret(&self, app: AppKey) -> String {
+        format!("{}/secret", self.application(app))
     }
 
     fn from_headers(headers: &HeaderMap, authority: Option<&str>) -> Self {

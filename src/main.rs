@@ -32,6 +32,8 @@ async fn main() -> ExitCode {
 }
 
 async fn serve(config: Config) -> Result<(), String> {
+    // Everything that can fail at start-up (signing key, seed file) fails before listening.
+    let state = AppState::try_new(&config).map_err(|error| error.to_string())?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|error| format!("cannot listen on {}: {error}", config.listen))?;
@@ -39,7 +41,7 @@ async fn serve(config: Config) -> Result<(), String> {
     // Handlers first: a SIGTERM sent as soon as the address is announced must stop us gently.
     let shutdown = shutdown_signal();
     tracing::info!("pingone-push-mock listening on http://{address}");
-    run(listener, AppState::new(&config), shutdown)
+    run(listener, state, shutdown)
         .await
         .map_err(|error| error.to_string())?;
     tracing::info!("pingone-push-mock stopped");

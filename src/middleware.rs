@@ -28,23 +28,44 @@ pub async fn correlation_id(mut request: Request, next: Next) -> Response {
     response
 }
 
-/// `/v1` calls need `Authorization: Bearer <token>` unless auth is off.
+/// `/v1` calls need `Authorization: Bearer <token>` unless auth is off; with `--auth jwt` the
+/// token must be one this server issued, unexpired, from an environment that may manage the
+/// environment in the path.
 pub async fn require_bearer(
     State(state): State<AppState>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
     let path = request.uri().path();
     let is_api = path == "/v1" || path.starts_with("/v1/");
-    if is_api && state.settings().auth == AuthMode::AnyBearer && !has_bearer(request.headers()) {
-        return ApiError::Unauthorized.into_response();
+    if !is_api {
+        return next.run(request).await;
+    }
+    let token = bearer_token(request.headers());
+    match (state.settings().auth, token) {
+        (AuthMode::None, _) => {}
+        (_, None) => return ApiError::Unauthorized.into_response(),
+        (AuthMode::AnyBearer, Some(_)) => {}
+        (AuthMode::Jwt, Some(token)) => {
+            let Ok(claims) = state.tokens().verify(token, state.clock().now()) else {
+                return ApiError::Unauthorized.into_response();
+            };
+            if let Some(target) = target_environment(path)
+                && !state.store().may_manage(claims.env, target)
+            {
+                return ApiError::Forbidden.into_response();
+            }
+            request
+                .extensions_mut()
+                .insert(TokenEnvironment(claims.env));
+        }
     }
     next.run(request).await
 }
 
-fn has_bearer(headers: &HeaderMap) -> bool {
-    bearer_token(headers).is_some()
-}
+/// The environment whose token authorised the request (`--auth jwt` only).
+#[derive(Clone, Copy, Debug)]
+pub struct TokenEnvironment(pub Uuid);
 
 /// The token of `Authorization: Bearer <token>`, if the header has that shape.
 pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
@@ -68,6 +89,13 @@ pub async fn wait_until_loaded(
         state.loaded().await;
     }
     next.run(request).await
+}
+
+/// The `{environmentId}` of a `/v1/environments/{environmentId}…` path, when it is a UUID.
+fn target_environment(path: &str) -> Option<Uuid> {
+    let rest = path.strip_prefix("/v1/environments/")?;
+    let id = rest.split('/').next()?;
+    (id.len() == 36).then(|| Uuid::try_parse(id).ok()).flatten()
 }
 
 /// Answers `application/hal+json` only to a client that asks for it and not for plain JSON
@@ -112,8 +140,27 @@ mod tests {
         for (value, expected) in cases {
             let mut headers = HeaderMap::new();
             headers.insert(header::AUTHORIZATION, HeaderValue::from_static(value));
-            assert_eq!(has_bearer(&headers), expected, "{value:?}");
+            assert_eq!(bearer_token(&headers).is_some(), expected, "{value:?}");
         }
-        assert!(!has_bearer(&HeaderMap::new()));
+        assert!(bearer_token(&HeaderMap::new()).is_none());
+    }
+
+    #[test]
+    fn the_target_environment_comes_from_the_path() {
+        let id = "f59504de-3c45-4a37-8d70-d5ad75dfaaa0";
+        assert_eq!(
+            target_environment(&format!("/v1/environments/{id}"))
+                .unwrap()
+                .to_string(),
+            id
+        );
+        assert_eq!(
+            target_environment(&format!("/v1/environments/{id}/applications"))
+                .unwrap()
+                .to_string(),
+            id
+        );
+        assert!(target_environment("/v1/environments").is_none());
+        assert!(target_environment("/v1/environments/nope/applications").is_none());
     }
 }

@@ -1,6 +1,5 @@
 //! A mock server handle for Rust integration tests: random port, shut down when dropped.
 
-use std::io;
 use std::net::SocketAddr;
 
 use tokio::net::TcpListener;
@@ -8,7 +7,7 @@ use tokio::sync::oneshot;
 use uuid::Uuid;
 
 use crate::config::Config;
-use crate::server::{AppState, run};
+use crate::server::{AppState, StartupError, run};
 use crate::store::Store;
 
 /// A running emulator on `127.0.0.1` and a port of its own, for one test.
@@ -46,7 +45,7 @@ impl MockServer {
     /// Starts a server with the binary's default options.
     ///
     /// # Panics
-    /// If no port can be bound on `127.0.0.1` (see [`MockServer::try_start_with`]).
+    /// If it cannot start (see [`MockServer::try_start_with`]).
     pub async fn start() -> Self {
         Self::start_with(Config::default()).await
     }
@@ -55,19 +54,20 @@ impl MockServer {
     /// `127.0.0.1:0`.
     ///
     /// # Panics
-    /// If no port can be bound on `127.0.0.1` (see [`MockServer::try_start_with`]).
+    /// If it cannot start (see [`MockServer::try_start_with`]).
     pub async fn start_with(config: Config) -> Self {
         match Self::try_start_with(config).await {
             Ok(server) => server,
-            Err(error) => panic!("pingone-push-mock could not bind 127.0.0.1:0: {error}"),
+            Err(error) => panic!("pingone-push-mock could not start: {error}"),
         }
     }
 
-    /// Starts a server with these options, or says why it could not bind.
-    pub async fn try_start_with(config: Config) -> io::Result<Self> {
+    /// Starts a server with these options, or says why it could not (a signing key or seed
+    /// file that cannot be loaded, no port to bind).
+    pub async fn try_start_with(config: Config) -> Result<Self, StartupError> {
+        let state = AppState::try_new(&config)?;
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let address = listener.local_addr()?;
-        let state = AppState::new(&config);
         let (shutdown, stopped) = oneshot::channel::<()>();
         tokio::spawn(run(listener, state.clone(), async {
             // Completes when the handle sends or is dropped.

@@ -14,8 +14,14 @@ use utoipa::{Modify, OpenApi};
 
 use crate::error::ErrorBody;
 
-/// Tag of the PingOne operations.
+/// Tag of the PingOne push-credential operations.
 pub const PINGONE_TAG: &str = "Push credentials";
+/// Tag of the PingOne environment operations.
+pub const ENVIRONMENTS_TAG: &str = "Environments";
+/// Tag of the PingOne application operations.
+pub const APPLICATIONS_TAG: &str = "Applications";
+/// Tag of the token endpoint and key set.
+pub const OAUTH_TAG: &str = "Authorization server";
 /// Tag of the emulator's own endpoints.
 pub const ADMIN_TAG: &str = "Test control";
 /// Tag of the probes.
@@ -26,7 +32,7 @@ pub const HEALTH_TAG: &str = "Health";
 #[openapi(
     info(
         title = "pingone-push-mock",
-        description = "A local emulator of the PingOne MFA push-credentials API, with test-control endpoints under /__admin."
+        description = "A local emulator of the PingOne MFA push-credentials API (with the environments, applications and token endpoint around it), with test-control endpoints under /__admin."
     ),
     modifiers(&SecuritySchemes),
     components(schemas(ErrorBody))
@@ -42,6 +48,10 @@ impl Modify for SecuritySchemes {
             || SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build());
         components.add_security_scheme("bearerAuth", bearer());
         components.add_security_scheme("adminToken", bearer());
+        components.add_security_scheme(
+            "clientSecretBasic",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Basic).build()),
+        );
     }
 }
 
@@ -147,6 +157,78 @@ pub mod schemas {
         /// The OAuth 2.0 client secret.
         #[schema(rename = "clientSecret", min_length = 1, write_only)]
         pub client_secret: String,
+    }
+
+    /// The body of an environment create or replace.
+    #[derive(ToSchema)]
+    pub struct EnvironmentRequest {
+        /// Display name.
+        #[schema(min_length = 1)]
+        pub name: String,
+        /// Optional description.
+        pub description: Option<String>,
+        /// `NA`, `EU`, `AP`, `CA` or `AU`.
+        pub region: String,
+        /// `SANDBOX` or `PRODUCTION`.
+        #[schema(rename = "type")]
+        pub environment_type: String,
+        /// The license the environment uses.
+        pub license: LicenseRef,
+    }
+
+    /// `{"id": "…"}` naming a license.
+    #[derive(ToSchema)]
+    pub struct LicenseRef {
+        /// The license id (a UUID).
+        pub id: uuid::Uuid,
+    }
+
+    /// The body of an application create or replace.
+    #[derive(ToSchema)]
+    pub struct ApplicationRequest {
+        /// Display name.
+        #[schema(min_length = 1)]
+        pub name: String,
+        /// Optional description.
+        pub description: Option<String>,
+        /// Whether the application is enabled.
+        pub enabled: bool,
+        /// `OPENID_CONNECT`.
+        pub protocol: String,
+        /// `NATIVE_APP`, `WEB_APP`, `SINGLE_PAGE_APP`, `WORKER` or `SERVICE`; immutable.
+        #[schema(rename = "type")]
+        pub application_type: String,
+        /// OAuth grant types, e.g. `CLIENT_CREDENTIALS`.
+        #[schema(rename = "grantTypes")]
+        pub grant_types: Vec<String>,
+        /// `NONE`, `CLIENT_SECRET_BASIC`, `CLIENT_SECRET_POST`, …
+        #[schema(rename = "tokenEndpointAuthMethod")]
+        pub token_endpoint_auth_method: String,
+        /// Mobile settings of a native application: `bundleId`, `packageName`, `huaweiAppId`,
+        /// `huaweiPackageName`.
+        #[schema(value_type = Option<Object>)]
+        pub mobile: Option<()>,
+    }
+
+    /// The form of a client-credentials token request. The client authenticates with HTTP
+    /// Basic or with `client_id` and `client_secret`, as its `tokenEndpointAuthMethod` says.
+    #[derive(ToSchema)]
+    pub struct TokenRequest {
+        /// `client_credentials`.
+        pub grant_type: String,
+        /// The application id (`CLIENT_SECRET_POST`).
+        pub client_id: Option<String>,
+        /// The client secret (`CLIENT_SECRET_POST`).
+        #[schema(write_only)]
+        pub client_secret: Option<String>,
+    }
+
+    /// A JSON Web Key Set (RFC 7517): `{"keys": [{"kty": "RSA", "kid": "…", "n": "…", "e": "AQAB", …}]}`.
+    #[derive(ToSchema)]
+    pub struct JwkSet {
+        /// The keys.
+        #[schema(value_type = Vec<Object>)]
+        pub keys: Vec<()>,
     }
 
     /// `type` as it can appear in a response (stored legacy `FCM` records included).

@@ -14,8 +14,9 @@ use std::time::Duration;
 use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 
+use crate::clock::Timestamp;
 use crate::domain::FieldError;
-use crate::state_doc::{self, Secrets};
+use crate::seed::{self, Secrets};
 use crate::store::{Snapshot, Store};
 
 /// How long to wait after a change for more before writing: a burst becomes one write.
@@ -70,8 +71,9 @@ fn describe(problems: &[FieldError]) -> String {
     text
 }
 
-/// Reads a state document from `path`; `None` if there is no file yet.
-pub fn load(path: &Path) -> Result<Option<Snapshot>, LoadError> {
+/// Reads a state document from `path`; `None` if there is no file yet. Entries without
+/// timestamps (a file written by hand) get `now`.
+pub fn load(path: &Path, now: Timestamp) -> Result<Option<Snapshot>, LoadError> {
     let bytes = match fs::read(path) {
         Ok(bytes) => bytes,
         Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
@@ -88,7 +90,7 @@ pub fn load(path: &Path) -> Result<Option<Snapshot>, LoadError> {
             line: error.line(),
             column: error.column(),
         })?;
-    state_doc::from_document(&document)
+    seed::from_document(&document, now)
         .map(Some)
         .map_err(|problems| LoadError::Invalid {
             path: path.to_owned(),
@@ -98,7 +100,7 @@ pub fn load(path: &Path) -> Result<Option<Snapshot>, LoadError> {
 
 /// Writes `snapshot` to `path` atomically, secrets included, readable by the owner only.
 pub fn save(path: &Path, snapshot: &Snapshot) -> io::Result<()> {
-    let mut bytes = serde_json::to_vec_pretty(&state_doc::to_document(snapshot, Secrets::Included))
+    let mut bytes = serde_json::to_vec_pretty(&seed::to_document(snapshot, Secrets::Included))
         .map_err(io::Error::other)?;
     bytes.push(b'\n');
     let temporary = temporary_path(path);
@@ -227,6 +229,10 @@ mod tests {
     use crate::domain::{PushCredential, Secret};
     use crate::store::AppKey;
 
+    fn now() -> Timestamp {
+        crate::clock::Clock::new().now()
+    }
+
     fn store_with_one_credential() -> Store {
         let store = Store::new();
         let app = AppKey {
@@ -244,10 +250,10 @@ mod tests {
     fn a_saved_state_loads_back_and_only_its_owner_can_read_it() {
         let directory = tempfile::tempdir().unwrap();
         let path = directory.path().join("state.json");
-        assert!(load(&path).unwrap().is_none());
+        assert!(load(&path, now()).unwrap().is_none());
         let store = store_with_one_credential();
         save(&path, &store.snapshot()).unwrap();
-        assert_eq!(load(&path).unwrap(), Some(store.snapshot()));
+        assert_eq!(load(&path, now()).unwrap(), Some(store.snapshot()));
         assert!(!temporary_path(&path).exists());
         #[cfg(unix)]
         {
@@ -274,11 +280,11 @@ mod tests {
         ];
         for (bytes, expected) in cases {
             fs::write(&path, bytes).unwrap();
-            let message = load(&path).unwrap_err().to_string();
+            let message = load(&path, now()).unwrap_err().to_string();
             assert!(message.contains(expected), "{message}");
             assert!(message.contains("state.json"), "{message}");
         }
-        let unreadable = load(directory.path()).unwrap_err();
+        let unreadable = load(directory.path(), now()).unwrap_err();
         assert!(matches!(unreadable, LoadError::Unreadable { .. }));
     }
 
@@ -291,14 +297,14 @@ mod tests {
         let filled = store_with_one_credential().snapshot();
         store.restore(filled.clone()).unwrap();
         for _ in 0..100 {
-            if load(&path).ok().flatten().as_ref() == Some(&filled) {
+            if load(&path, now()).ok().flatten().as_ref() == Some(&filled) {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        assert_eq!(load(&path).unwrap(), Some(filled));
+        assert_eq!(load(&path, now()).unwrap(), Some(filled));
         store.clear();
         persister.finish().await.unwrap();
-        assert_eq!(load(&path).unwrap(), Some(Snapshot::default()));
+        assert_eq!(load(&path, now()).unwrap(), Some(Snapshot::default()));
     }
 }

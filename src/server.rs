@@ -17,14 +17,16 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::clock::Clock;
-use crate::config::{AuthMode, Config};
+use crate::config::{AuthMode, Config, Tenancy};
 use crate::domain::{ParseOptions, Secret};
 use crate::error::ApiError;
 use crate::faults::Faults;
 use crate::journal::Journal;
 use crate::middleware::CorrelationId;
 use crate::persist::{self, Persister};
+use crate::seed::{self, Seed, SeedError};
 use crate::store::Store;
+use crate::tokens::TokenAuthority;
 use crate::{journal, middleware, routes};
 
 /// Request bodies larger than this are refused with 413.
@@ -35,6 +37,8 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub struct Settings {
     /// Authentication of `/v1` calls.
     pub auth: AuthMode,
+    /// Whether unknown environments and applications are provisioned.
+    pub tenancy: Tenancy,
     /// Base for `href`s, if configured.
     pub public_url: Option<String>,
     /// What request bodies may contain.
@@ -60,6 +64,7 @@ impl From<&Config> for Settings {
     fn from(config: &Config) -> Self {
         Self {
             auth: config.auth,
+            tenancy: config.tenancy,
             public_url: config.public_url.clone(),
             parse_options: ParseOptions {
                 allow_legacy_fcm: config.allow_legacy_fcm,
@@ -88,30 +93,91 @@ struct Inner {
     clock: Clock,
     journal: Journal,
     faults: Faults,
+    tokens: TokenAuthority,
+    /// The `--seed-file` state, which a reset restores.
+    seed: Option<Seed>,
     ready: AtomicBool,
     /// `false` while the state file is being loaded: API calls wait for it.
     loaded: watch::Sender<bool>,
 }
 
-impl AppState {
-    /// A state with an empty store, not ready until [`AppState::set_ready`].
-    pub fn new(config: &Config) -> Self {
-        Self::with_store(config, Store::new())
-    }
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// The signing key file could not be read or used.
+    #[error("--signing-key {path}: {reason}")]
+    SigningKey {
+        /// The file.
+        path: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The seed file could not be read, parsed or validated.
+    #[error(transparent)]
+    Seed(#[from] SeedError),
+    /// The listening socket could not be bound.
+    #[error("cannot listen: {0}")]
+    Bind(#[from] std::io::Error),
+}
 
-    /// A state around an existing store (to seed it, or to inspect it from a test).
-    pub fn with_store(config: &Config, store: Store) -> Self {
-        Self {
+impl AppState {
+    /// A state built from `config`: signing key and seed file loaded, not ready until
+    /// [`AppState::set_ready`].
+    pub fn try_new(config: &Config) -> Result<Self, StartupError> {
+        let tokens = match &config.signing_key {
+            None => TokenAuthority::generated(),
+            Some(path) => {
+                let failed = |reason: String| StartupError::SigningKey {
+                    path: path.display().to_string(),
+                    reason,
+                };
+                let pem =
+                    std::fs::read_to_string(path).map_err(|error| failed(error.to_string()))?;
+                TokenAuthority::from_pem(&pem).map_err(|error| failed(error.to_string()))?
+            }
+        };
+        let store = Store::with_tenancy(config.tenancy);
+        let clock = Clock::new();
+        let seed = config
+            .seed_file
+            .as_deref()
+            .map(seed::load_file)
+            .transpose()?;
+        if let Some(seed) = &seed {
+            seed.apply(&store, clock.now());
+        }
+        Ok(Self {
             inner: Arc::new(Inner {
                 store,
                 settings: Settings::from(config),
-                clock: Clock::new(),
+                clock,
                 journal: Journal::new(config.journal_size),
                 faults: Faults::new(),
+                tokens,
+                seed,
                 ready: AtomicBool::new(false),
                 loaded: watch::Sender::new(true),
             }),
-        }
+        })
+    }
+
+    /// A state with an empty store and no files to load.
+    ///
+    /// # Panics
+    /// If `config` names a signing key or seed file that cannot be loaded; use
+    /// [`AppState::try_new`] for those.
+    pub fn new(config: &Config) -> Self {
+        Self::try_new(config).unwrap_or_else(|error| panic!("{error}"))
+    }
+
+    /// The `--seed-file` state, if one was given: a reset restores it.
+    pub fn seed(&self) -> Option<&Seed> {
+        self.inner.seed.as_ref()
+    }
+
+    /// The token authority that signs and verifies access tokens.
+    pub fn tokens(&self) -> &TokenAuthority {
+        &self.inner.tokens
     }
 
     /// The store.
@@ -230,13 +296,14 @@ pub async fn run(
             .into_future(),
     );
     let loading = {
-        let path = path.clone();
-        tokio::task::spawn_blocking(move || persist::load(&path)).await
+        let (path, now) = (path.clone(), state.clock().now());
+        tokio::task::spawn_blocking(move || persist::load(&path, now)).await
     };
     let restored = match loading {
         Ok(Ok(Some(snapshot))) => state
             .store()
             .restore(snapshot)
+            .map(|_| ())
             .map_err(|error| format!("cannot load the state file {}: {error}", path.display())),
         Ok(Ok(None)) => Ok(()),
         Ok(Err(error)) => Err(error.to_string()),

@@ -4,8 +4,12 @@
 //! document; plain `route` or `nest` calls would bypass it (a test looks for them).
 
 mod admin;
+mod applications;
+mod environments;
 mod health;
+mod oauth;
 mod push_credentials;
+mod wire;
 
 use std::sync::Arc;
 
@@ -22,7 +26,10 @@ use crate::server::{AdminAccess, AppState};
 /// document describing exactly the routes served (admin ones only when they are on).
 pub fn router(state: &AppState) -> Router<AppState> {
     let mut api = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(environments::router(state))
+        .merge(applications::router(state))
         .merge(push_credentials::router(state))
+        .merge(oauth::router(state))
         .merge(health::router())
         .routes(routes!(openapi::document));
     if state.settings().admin != AdminAccess::Disabled {

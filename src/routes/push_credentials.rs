@@ -9,6 +9,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
+use super::wire::{Href, IdRef};
 use crate::clock::format_timestamp;
 use crate::domain::{FieldError, declared_type, parse_push_credential};
 use crate::error::ErrorBody;
@@ -79,14 +80,14 @@ async fn list(
     State(state): State<AppState>,
     AppPath(app): AppPath,
     links: Links,
-) -> Json<Collection> {
+) -> ApiResult<Json<Collection>> {
     let items: Vec<Resource> = state
         .store()
-        .list(app)
+        .list(app, state.clock().now())?
         .iter()
         .map(|view| Resource::new(view, &links))
         .collect();
-    Json(Collection::new(app, items, &links))
+    Ok(Json(Collection::new(app, items, &links)))
 }
 
 /// `GET …/pushCredentials/{id}`
@@ -108,7 +109,7 @@ async fn read(
     CredentialPath(app, id): CredentialPath,
     links: Links,
 ) -> ApiResult<Json<Resource>> {
-    let view = state.store().get(app, id).ok_or(ApiError::NotFound)?;
+    let view = state.store().get(app, id, state.clock().now())?;
     Ok(Json(Resource::new(&view, &links)))
 }
 
@@ -143,7 +144,7 @@ async fn replace(
         Err(mut errors) => {
             // A missing credential answers 404 before its body is judged; a type change is
             // reported as such rather than as whatever else is wrong with the new type.
-            let stored = store.get(app, id).ok_or(ApiError::NotFound)?;
+            let stored = store.get(app, id, state.clock().now())?;
             if declared_type(&body).is_some_and(|ty| ty != stored.credential_type) {
                 errors.retain(|error| error.target != "type");
                 errors.insert(0, FieldError::type_is_immutable(stored.credential_type));
@@ -171,11 +172,8 @@ async fn delete(
     State(state): State<AppState>,
     CredentialPath(app, id): CredentialPath,
 ) -> ApiResult<StatusCode> {
-    if state.store().delete(app, id) {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(ApiError::NotFound)
-    }
+    state.store().delete(app, id, state.clock().now())?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The path parameters of the collection.
@@ -236,30 +234,14 @@ struct ResourceLinks {
     application: Href,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-struct Href {
-    href: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-struct IdRef {
-    id: Uuid,
-}
-
 impl Resource {
     fn new(view: &CredentialView, links: &Links) -> Self {
         let app = view.app;
         Self {
             links: ResourceLinks {
-                this: Href {
-                    href: links.push_credential(app, view.id),
-                },
-                environment: Href {
-                    href: links.environment(app.environment_id),
-                },
-                application: Href {
-                    href: links.application(app),
-                },
+                this: Href::new(links.push_credential(app, view.id)),
+                environment: Href::new(links.environment(app.environment_id)),
+                application: Href::new(links.application(app)),
             },
             id: view.id,
             environment: IdRef {
@@ -304,9 +286,7 @@ impl Collection {
     fn new(app: AppKey, items: Vec<Resource>, links: &Links) -> Self {
         Self {
             links: CollectionLinks {
-                this: Href {
-                    href: links.push_credentials(app),
-                },
+                this: Href::new(links.push_credentials(app)),
             },
             count: items.len(),
             size: items.len(),

@@ -3,9 +3,10 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use crate::control::{environment_entry, state_document};
 use crate::helpers::{
-    APNS_KEY, APP_ID, ENV_ID, SERVICE_ACCOUNT, apns_body, assert_error, details, fcm_body,
-    hms_body, spawn_app,
+    APNS_KEY, ENV_ID, SERVICE_ACCOUNT, apns_body, assert_error, details, fcm_body, hms_body,
+    spawn_app,
 };
 
 const SECRETS: [&str; 4] = [
@@ -113,28 +114,30 @@ async fn an_invalid_document_is_refused_with_the_json_path_of_each_problem() {
         for (key, value) in fields.as_object().unwrap() {
             credential[key] = value.clone();
         }
-        json!({"schemaVersion": 1, "environments": [{"id": ENV_ID, "applications": [
-            {"id": APP_ID, "pushCredentials": [credential]}]}]})
+        state_document(json!([credential]))
     };
     let base = "environments[0].applications[0].pushCredentials[0]";
     let cases = [
         (
-            json!({"environments": []}),
-            vec![("REQUIRED_VALUE", "schemaVersion".to_owned())],
+            json!({"schemaVersion": 1}),
+            vec![("REQUIRED_VALUE", "environments".to_owned())],
         ),
         (
             json!({"schemaVersion": 7, "environments": []}),
             vec![("INVALID_VALUE", "schemaVersion".to_owned())],
         ),
         (
-            json!({"schemaVersion": 1, "environments": [{"id": ENV_ID, "applications": [{}]}]}),
+            json!({"schemaVersion": 1, "environments": [environment_entry(ENV_ID, json!([
+                {"name": "App", "enabled": true, "protocol": "OPENID_CONNECT", "type": "NATIVE_APP",
+                 "grantTypes": ["AUTHORIZATION_CODE"], "tokenEndpointAuthMethod": "NONE",
+                 "pushCredentials": {}}]))]}),
             vec![
                 (
                     "REQUIRED_VALUE",
                     "environments[0].applications[0].id".to_owned(),
                 ),
                 (
-                    "REQUIRED_VALUE",
+                    "INVALID_VALUE",
                     "environments[0].applications[0].pushCredentials".to_owned(),
                 ),
             ],
@@ -198,10 +201,9 @@ async fn an_unknown_export_parameter_or_value_is_refused() {
 async fn a_loaded_legacy_fcm_record_is_listed_read_and_deleted_but_not_creatable() {
     let app = spawn_app().await;
     let id = "7d3c1b1e-5f0a-4c43-8a5e-2f1b9d6c0a77";
-    let document = json!({"schemaVersion": 1, "environments": [{"id": ENV_ID, "applications": [
-        {"id": APP_ID, "pushCredentials": [{"id": id, "type": "FCM",
+    let document = state_document(json!([{"id": id, "type": "FCM",
             "createdAt": "2021-05-01T10:00:00.000Z", "updatedAt": "2021-05-01T10:00:00.000Z",
-            "key": "legacy-server-key"}]}]}]});
+            "key": "legacy-server-key"}]));
     app.admin_ok(Method::PUT, "state", Some(&document), 200)
         .await;
     assert_eq!(app.listed_ids().await, [id]);

@@ -77,3 +77,24 @@ impl TestApp {
             .collect()
     }
 }
+
+/// An environment entry of a state document, with every required attribute.
+pub fn environment_entry(id: &str, applications: Value) -> Value {
+    serde_json::json!({"id": id, "name": "Test", "region": "NA", "type": "SANDBOX",
+        "license": {"id": "11111111-2222-4333-8444-555555555555"}, "applications": applications})
+}
+
+/// A native application entry of a state document, holding `credentials`.
+pub fn native_entry(id: &str, credentials: Value) -> Value {
+    serde_json::json!({"id": id, "name": "App", "enabled": true, "protocol": "OPENID_CONNECT",
+        "type": "NATIVE_APP", "grantTypes": ["AUTHORIZATION_CODE"], "tokenEndpointAuthMethod": "NONE",
+        "pushCredentials": credentials})
+}
+
+/// A state document of one environment (`ENV_ID`) with one native application (`APP_ID`).
+pub fn state_document(credentials: Value) -> Value {
+    serde_json::json!({"schemaVersion": 1, "environments": [environment_entry(
+        crate::helpers::ENV_ID,
+        serde_json::json!([native_entry(crate::helpers::APP_ID, credentials)]),
+    )]})
+}

@@ -100,18 +100,22 @@ async fn a_mock_takes_the_same_options_as_the_binary() {
     );
     assert_eq!(
         mock.store()
-            .list(pingone_push_mock::store::AppKey {
-                environment_id: created["environment"]["id"]
-                    .as_str()
-                    .unwrap()
-                    .parse()
-                    .unwrap(),
-                application_id: created["application"]["id"]
-                    .as_str()
-                    .unwrap()
-                    .parse()
-                    .unwrap(),
-            })
+            .list(
+                pingone_push_mock::store::AppKey {
+                    environment_id: created["environment"]["id"]
+                        .as_str()
+                        .unwrap()
+                        .parse()
+                        .unwrap(),
+                    application_id: created["application"]["id"]
+                        .as_str()
+                        .unwrap()
+                        .parse()
+                        .unwrap(),
+                },
+                chrono::Utc::now()
+            )
+            .unwrap()
             .len(),
         1
     );

@@ -12,7 +12,7 @@ async fn unknown_routes_are_404_in_pingone_shape() {
         "/".to_owned(),
         "/nope".to_owned(),
         "/v1".to_owned(),
-        format!("/v1/environments/{ENV_ID}"),
+        format!("/v1/environments/{ENV_ID}/users"),
         format!("/v1/environments/{ENV_ID}/applications/{APP_ID}/pushCredential"),
         format!("/v1/environments/{ENV_ID}/applications/{APP_ID}/pushCredentials/{APP_ID}/extra"),
         format!("/v2/environments/{ENV_ID}/applications/{APP_ID}/pushCredentials"),

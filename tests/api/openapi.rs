@@ -10,7 +10,36 @@ use crate::helpers::{TestApp, apns_body, hms_body, spawn_app, spawn_app_with};
 
 /// Every route the server serves. Adding a route means adding it here, and the test then
 /// checks it is documented (and that nothing else is).
-const SERVED: [(&str, &str); 20] = [
+const SERVED: [(&str, &str); 34] = [
+    ("GET", "/v1/environments"),
+    ("POST", "/v1/environments"),
+    ("GET", "/v1/environments/{environmentId}"),
+    ("PUT", "/v1/environments/{environmentId}"),
+    ("DELETE", "/v1/environments/{environmentId}"),
+    ("GET", "/v1/environments/{environmentId}/applications"),
+    ("POST", "/v1/environments/{environmentId}/applications"),
+    (
+        "GET",
+        "/v1/environments/{environmentId}/applications/{applicationId}",
+    ),
+    (
+        "PUT",
+        "/v1/environments/{environmentId}/applications/{applicationId}",
+    ),
+    (
+        "DELETE",
+        "/v1/environments/{environmentId}/applications/{applicationId}",
+    ),
+    (
+        "GET",
+        "/v1/environments/{environmentId}/applications/{applicationId}/secret",
+    ),
+    (
+        "POST",
+        "/v1/environments/{environmentId}/applications/{applicationId}/secret",
+    ),
+    ("POST", "/{environmentId}/as/token"),
+    ("GET", "/{environmentId}/as/jwks"),
     (
         "GET",
         "/v1/environments/{environmentId}/applications/{applicationId}/pushCredentials",
@@ -101,12 +130,55 @@ async fn without_admin_the_document_has_no_admin_route() {
     assert_eq!(documented(&document(&app).await), expected);
 }
 
-/// A concrete URL and body for a documented operation, using things that exist.
-fn concrete(path: &str, credential: &str, fault: &str) -> String {
+/// A concrete URL for a documented operation, using things that exist: the secret of an
+/// application is the worker's.
+fn concrete(path: &str, credential: &str, fault: &str, worker: &str) -> String {
+    let application = if path.ends_with("/secret") {
+        worker
+    } else {
+        crate::helpers::APP_ID
+    };
     path.replace("{environmentId}", crate::helpers::ENV_ID)
-        .replace("{applicationId}", crate::helpers::APP_ID)
+        .replace("{applicationId}", application)
         .replace("{pushCredentialId}", credential)
         .replace("{faultId}", fault)
+}
+
+fn environment_body() -> Value {
+    json!({"name": "Test", "region": "NA", "type": "SANDBOX",
+           "license": {"id": "11111111-2222-4333-8444-555555555555"}})
+}
+
+fn application_body(ty: &str) -> Value {
+    let (grant, method) = match ty {
+        "WORKER" => ("CLIENT_CREDENTIALS", "CLIENT_SECRET_BASIC"),
+        _ => ("AUTHORIZATION_CODE", "NONE"),
+    };
+    json!({"name": "App", "enabled": true, "protocol": "OPENID_CONNECT", "type": ty,
+           "grantTypes": [grant], "tokenEndpointAuthMethod": method})
+}
+
+/// A worker application in `ENV_ID`: its id and client secret.
+async fn worker(app: &TestApp) -> (String, String) {
+    let applications = format!(
+        "{}/v1/environments/{}/applications",
+        app.address,
+        crate::helpers::ENV_ID
+    );
+    let created: Value = app
+        .send_json(Method::POST, &applications, &application_body("WORKER"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().unwrap().to_owned();
+    let secret: Value = app
+        .get(&format!("{applications}/{id}/secret"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    (id, secret["secret"].as_str().unwrap().to_owned())
 }
 
 #[tokio::test]
@@ -119,10 +191,11 @@ async fn every_documented_operation_is_served_and_other_methods_are_not() {
         let fault = app
             .add_fault(&json!({"route": "*", "environmentId": uuid::Uuid::new_v4(), "delayMs": 1}))
             .await;
+        let (worker, secret) = worker(&app).await;
         let url = format!(
             "{}{}",
             app.address,
-            concrete(&path, &credential, fault["id"].as_str().unwrap())
+            concrete(&path, &credential, fault["id"].as_str().unwrap(), &worker)
         );
         let method = Method::from_bytes(method.as_bytes()).unwrap();
         let body = if path.ends_with("/clock") {
@@ -131,17 +204,24 @@ async fn every_documented_operation_is_served_and_other_methods_are_not() {
             json!({"route": "*", "environmentId": uuid::Uuid::new_v4(), "delayMs": 1})
         } else if path.ends_with("/state") {
             app.exported_state(true).await
+        } else if path.ends_with("/environments") || path.ends_with("{environmentId}") {
+            environment_body()
+        } else if path.ends_with("/applications") || path.ends_with("{applicationId}") {
+            application_body("NATIVE_APP")
         } else if method == Method::POST {
             apns_body() // the application already has its HMS credential
         } else {
             hms_body()
         };
-        let response = app
-            .request(method.clone(), &url)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
+        let request = if path.ends_with("/as/token") {
+            app.client
+                .post(&url)
+                .basic_auth(&worker, Some(&secret))
+                .form(&[("grant_type", "client_credentials")])
+        } else {
+            app.request(method.clone(), &url).json(&body)
+        };
+        let response = request.send().await.unwrap();
         let status = response.status().as_u16();
         assert!(
             status < 300,
@@ -162,7 +242,8 @@ async fn every_documented_operation_is_served_and_other_methods_are_not() {
                 concrete(
                     path,
                     &uuid::Uuid::new_v4().to_string(),
-                    &uuid::Uuid::new_v4().to_string()
+                    &uuid::Uuid::new_v4().to_string(),
+                    &uuid::Uuid::new_v4().to_string(),
                 )
             );
             let response = app

@@ -5,11 +5,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use pingone_push_mock::state_doc;
+use pingone_push_mock::seed;
 use reqwest::{Client, Method};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use crate::control::{environment_entry, native_entry, state_document};
 use crate::helpers::{APP_ID, ENV_ID, apns_body, fcm_body, hms_body};
 use crate::process::{Process, arg, run_to_exit};
 
@@ -46,7 +47,7 @@ fn read_valid(path: &Path) -> Value {
             String::from_utf8_lossy(&bytes)
         )
     });
-    if let Err(problems) = state_doc::from_document(&document) {
+    if let Err(problems) = seed::from_document(&document, chrono::Utc::now()) {
         panic!("the state file is not a valid state: {problems:?}");
     }
     document
@@ -136,13 +137,16 @@ async fn keep_writing(address: String) {
 fn large_state(count: usize) -> Value {
     let applications: Vec<Value> = (0..count)
         .map(|index| {
-            json!({"id": Uuid::new_v4(), "pushCredentials": [{
+            native_entry(
+                &Uuid::new_v4().to_string(),
+                json!([{
                 "id": Uuid::new_v4(), "type": "HMS",
                 "createdAt": "2022-01-06T15:44:10.669Z", "updatedAt": "2022-01-06T15:44:10.669Z",
-                "clientId": format!("client-{index}"), "clientSecret": format!("secret-{index}")}]})
+                "clientId": format!("client-{index}"), "clientSecret": format!("secret-{index}")}]),
+            )
         })
         .collect();
-    json!({"schemaVersion": 1, "environments": [{"id": ENV_ID, "applications": applications}]})
+    json!({"schemaVersion": 1, "environments": [environment_entry(ENV_ID, json!(applications))]})
 }
 
 /// Reads the file over and over on its own thread until `stop`, failing on any read that is
@@ -178,7 +182,7 @@ async fn kill_9_at_any_moment_leaves_the_old_or_the_new_state_never_a_broken_fil
     for iteration in 0..20u64 {
         let mut server = Process::start(&["--state-file", arg(&path)]);
         server.wait_ready().await;
-        // The restart loaded exactly what the file held (the export sorts by id).
+        // The restart loaded exactly what the file held.
         let (mut loaded, mut held) = (
             credentials(&exported(&server.address).await),
             credentials(&previous),
@@ -282,10 +286,9 @@ async fn a_stored_legacy_fcm_record_loads_and_can_be_read_and_deleted() {
     let directory = tempfile::tempdir().unwrap();
     let path = directory.path().join("state.json");
     let id = "0e5a1a39-c1f5-4a37-9c42-8bd8a1a0d0f1";
-    let document = json!({"schemaVersion": 1, "environments": [{"id": ENV_ID, "applications": [
-        {"id": APP_ID, "pushCredentials": [{"id": id, "type": "FCM",
+    let document = state_document(json!([{"id": id, "type": "FCM",
             "createdAt": "2021-05-01T10:00:00.000Z", "updatedAt": "2021-05-01T10:00:00.000Z",
-            "key": "legacy-server-key"}]}]}]});
+            "key": "legacy-server-key"}]));
     std::fs::write(&path, serde_json::to_vec(&document).unwrap()).unwrap();
     let server = Process::start(&["--state-file", arg(&path)]);
     server.wait_ready().await;

@@ -12,8 +12,10 @@ use crate::openapi::ADMIN_TAG;
 use crate::server::AppState;
 use crate::store::Removed;
 
-/// `POST /__admin/reset`: without a parameter, forgets everything (credentials, journal, fault
-/// rules, clock setting); with `environmentId`, removes that environment's data only.
+/// `POST /__admin/reset`: without a parameter, forgets everything (environments, applications,
+/// credentials, grants, deleted ids, journal, fault rules, clock setting) and, when the server was
+/// started with `--seed-file`, loads the seed again; with `environmentId`, removes that
+/// environment and everything in it only.
 #[utoipa::path(
     post,
     path = "/__admin/reset",
@@ -21,7 +23,7 @@ use crate::store::Removed;
     tag = ADMIN_TAG,
     params(("environmentId" = Option<uuid::Uuid>, Query, description = "Reset only this environment")),
     responses(
-        (status = 200, description = "What was removed", body = Value),
+        (status = 200, description = "What was removed (and what the seed file restored)", body = Value),
         (status = 400, description = "Bad parameter", body = ErrorBody),
         (status = 401, description = "Admin token missing or wrong", body = ErrorBody),
     ),
@@ -38,22 +40,29 @@ pub async fn reset(State(state): State<AppState>, query: QueryParams) -> ApiResu
         id
     });
     let environment = problems.finish(Some(environment)).map_err(validation)?;
-    let removed = match environment.flatten() {
-        Some(id) => state.store().remove_environment(id),
-        None => {
-            state.journal().clear();
-            state.faults().clear();
-            state.clock().set(ClockSetting::Real);
-            state.store().clear()
-        }
+    if let Some(id) = environment.flatten() {
+        let removed = state.store().remove_environment(id);
+        return Ok(Json(json!({"removed": counts(removed)})));
+    }
+    state.journal().clear();
+    state.faults().clear();
+    state.clock().set(ClockSetting::Real);
+    let Some(seed) = state.seed() else {
+        return Ok(Json(json!({"removed": counts(state.store().clear())})));
     };
-    Ok(Json(removed_json(removed)))
+    // One swap, so that no caller sees the empty state in between.
+    let snapshot = seed.snapshot(state.clock().now());
+    let restored = counts(Removed::counting(&snapshot));
+    let removed = state.store().restore(snapshot)?;
+    Ok(Json(
+        json!({"removed": counts(removed), "restoredFromSeed": restored}),
+    ))
 }
 
-fn removed_json(removed: Removed) -> Value {
-    json!({"removed": {
+fn counts(removed: Removed) -> Value {
+    json!({
         "environments": removed.environments,
         "applications": removed.applications,
         "pushCredentials": removed.push_credentials,
-    }})
+    })
 }

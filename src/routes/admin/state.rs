@@ -1,5 +1,5 @@
 //! `GET /__admin/state` (export) and `PUT /__admin/state` (replace), in the state document
-//! format of [`crate::state_doc`].
+//! format of [`crate::seed`] (the seed-file format).
 
 use axum::Json;
 use axum::extract::State;
@@ -12,9 +12,9 @@ use crate::error::{ApiResult, ErrorBody};
 use crate::extract::JsonObject;
 use crate::json_input::Problems;
 use crate::openapi::ADMIN_TAG;
+use crate::seed::{self, Secrets};
 use crate::server::AppState;
-use crate::state_doc::{self, Secrets};
-use crate::store::Snapshot;
+use crate::store::{Removed, Snapshot};
 
 /// `GET /__admin/state`: the whole state. Secrets are `"***"` unless `includeSecrets=true`,
 /// the one place where the emulator hands secrets back, on purpose, to its admin.
@@ -43,7 +43,7 @@ pub async fn export(State(state): State<AppState>, query: QueryParams) -> ApiRes
         }
     };
     let secrets = problems.finish(secrets).map_err(validation)?;
-    let document = state_doc::to_document(&state.store().snapshot(), secrets);
+    let document = seed::to_document(&state.store().snapshot(), secrets);
     let mut response = Json(document).into_response();
     if secrets == Secrets::Included {
         response
@@ -73,20 +73,18 @@ pub async fn replace(
     State(state): State<AppState>,
     JsonObject(body): JsonObject,
 ) -> ApiResult<Json<Value>> {
-    let snapshot = state_doc::from_document(&Value::Object(body)).map_err(validation)?;
+    let snapshot =
+        seed::from_document(&Value::Object(body), state.clock().now()).map_err(validation)?;
     let loaded = counts(&snapshot);
     state.store().restore(snapshot)?;
     Ok(Json(json!({"loaded": loaded})))
 }
 
 fn counts(snapshot: &Snapshot) -> Value {
-    let applications = snapshot
-        .environments
-        .iter()
-        .flat_map(|environment| &environment.applications);
+    let counted = Removed::counting(snapshot);
     json!({
-        "environments": snapshot.environments.len(),
-        "applications": applications.clone().count(),
-        "pushCredentials": applications.map(|application| application.push_credentials.len()).sum::<usize>(),
+        "environments": counted.environments,
+        "applications": counted.applications,
+        "pushCredentials": counted.push_credentials,
     })
 }

@@ -1,3 +1,6 @@
+//! The document format: writing and reading back, redaction, and the JSON paths of problems.
+
+use chrono::Utc;
 use serde_json::{Value, json};
 
 use super::*;
@@ -6,6 +9,9 @@ const APNS_KEY: &str = include_str!("../../tests/fixtures/apns-signing-key.p8");
 const SERVICE_ACCOUNT: &str = include_str!("../../tests/fixtures/service-account.json");
 const ENV: &str = "f59504de-3c45-4a37-8d70-d5ad75dfaaa0";
 const APP: &str = "5e81bba1-5185-457c-926a-aae0e8939109";
+const WORKER: &str = "a0b1c2d3-0000-4000-8000-0000000000a1";
+const CREATED: &str = "2022-01-06T15:44:10.669Z";
+const UPDATED: &str = "2022-01-06T15:45:41.296Z";
 
 fn credential(id: u8, fields: Value) -> Value {
     let mut object = json!({
@@ -19,10 +25,32 @@ fn credential(id: u8, fields: Value) -> Value {
     object
 }
 
+fn environment(id: &str, applications: Value) -> Value {
+    json!({"id": id, "name": "Mobile", "description": "Apps", "region": "EU", "type": "SANDBOX",
+           "license": {"id": "11111111-2222-4333-8444-555555555555"},
+           "createdAt": CREATED, "updatedAt": UPDATED, "applications": applications})
+}
+
+fn native(credentials: Vec<Value>) -> Value {
+    json!({"id": APP, "name": "Authenticator", "enabled": true, "protocol": "OPENID_CONNECT",
+           "type": "NATIVE_APP", "grantTypes": ["AUTHORIZATION_CODE"], "tokenEndpointAuthMethod": "NONE",
+           "mobile": {"bundleId": "com.example.app"},
+           "createdAt": CREATED, "updatedAt": UPDATED, "pushCredentials": credentials})
+}
+
+fn worker(secret: &str) -> Value {
+    json!({"id": WORKER, "name": "Terraform", "enabled": true, "protocol": "OPENID_CONNECT",
+           "type": "WORKER", "grantTypes": ["CLIENT_CREDENTIALS"],
+           "tokenEndpointAuthMethod": "CLIENT_SECRET_BASIC", "clientSecret": secret,
+           "createdAt": CREATED, "updatedAt": UPDATED})
+}
+
 fn document(credentials: Vec<Value>) -> Value {
-    json!({"schemaVersion": 1, "environments": [
-        {"id": ENV, "applications": [{"id": APP, "pushCredentials": credentials}]}
-    ]})
+    json!({"schemaVersion": 1, "environments": [environment(ENV, json!([native(credentials)]))]})
+}
+
+fn read(document: &Value) -> Result<Snapshot, Vec<FieldError>> {
+    from_document(document, Utc::now())
 }
 
 fn every_type() -> Value {
@@ -44,7 +72,7 @@ fn every_type() -> Value {
 }
 
 fn problems(document: &Value) -> Vec<(&'static str, String)> {
-    from_document(document)
+    read(document)
         .expect_err("the document should be refused")
         .into_iter()
         .map(|error| (error.code.as_str(), error.target))
@@ -61,13 +89,61 @@ fn pairs(expected: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
 #[test]
 fn a_document_with_secrets_round_trips_exactly() {
     let original = every_type();
-    let snapshot = from_document(&original).unwrap();
+    let snapshot = read(&original).unwrap();
     assert_eq!(to_document(&snapshot, Secrets::Included), original);
 }
 
 #[test]
+fn a_document_with_workers_grants_and_no_license_round_trips_exactly() {
+    let mut admin = environment(
+        "a0b1c2d3-0000-4000-8000-000000000001",
+        json!([worker("worker-secret")]),
+    );
+    admin["manages"] = json!([ENV]);
+    let mut provisioned = environment("a0b1c2d3-0000-4000-8000-000000000002", json!([]));
+    provisioned.as_object_mut().unwrap().remove("license");
+    provisioned["manages"] = json!(["*"]);
+    let original = json!({"schemaVersion": 1, "environments": [
+        admin, provisioned, environment(ENV, json!([native(vec![])]))]});
+    let snapshot = read(&original).unwrap();
+    assert_eq!(snapshot.environments[1].spec.license_id, None);
+    assert_eq!(to_document(&snapshot, Secrets::Included), original);
+    let redacted = to_document(&snapshot, Secrets::Redacted);
+    assert_eq!(
+        redacted["environments"][0]["applications"][0]["clientSecret"],
+        REDACTED
+    );
+    assert_eq!(
+        problems(&redacted),
+        pairs(&[(
+            "INVALID_VALUE",
+            "environments[0].applications[0].clientSecret"
+        )])
+    );
+}
+
+#[test]
+fn left_out_version_timestamps_and_worker_secret_are_filled_in() {
+    let mut entry = worker("x");
+    let entry = entry.as_object_mut().unwrap();
+    for key in ["clientSecret", "createdAt", "updatedAt"] {
+        entry.remove(key);
+    }
+    let now = Utc::now();
+    let snapshot = from_document(
+        &json!({"environments": [{"id": ENV, "name": "E", "region": "NA", "type": "SANDBOX",
+                                  "applications": [entry]}]}),
+        now,
+    )
+    .unwrap();
+    let application = &snapshot.environments[0].applications[0];
+    assert_eq!((application.created_at, application.updated_at), (now, now));
+    assert_eq!(application.client_secret, None, "generated when restored");
+}
+
+#[test]
 fn a_redacted_document_shows_no_secret_but_keeps_the_hms_client_id() {
-    let snapshot = from_document(&every_type()).unwrap();
+    let snapshot = read(&every_type()).unwrap();
     let text = to_document(&snapshot, Secrets::Redacted).to_string();
     for secret in [
         "\"K\"",
@@ -85,7 +161,7 @@ fn a_redacted_document_shows_no_secret_but_keeps_the_hms_client_id() {
 
 #[test]
 fn a_redacted_document_cannot_be_loaded_back() {
-    let snapshot = from_document(&every_type()).unwrap();
+    let snapshot = read(&every_type()).unwrap();
     let redacted = to_document(&snapshot, Secrets::Redacted);
     let base = "environments[0].applications[0].pushCredentials";
     let expected: Vec<String> = [
@@ -121,11 +197,6 @@ fn each_problem_is_reported_with_its_json_path() {
             pairs(&[("INVALID_VALUE", "body")]),
         ),
         (
-            "no version",
-            json!({"environments": []}),
-            pairs(&[("REQUIRED_VALUE", "schemaVersion")]),
-        ),
-        (
             "unknown version",
             json!({"schemaVersion": 2, "environments": "whatever"}),
             pairs(&[("INVALID_VALUE", "schemaVersion")]),
@@ -141,18 +212,48 @@ fn each_problem_is_reported_with_its_json_path() {
             pairs(&[("INVALID_VALUE", "environments")]),
         ),
         (
-            "bad environment id and missing applications",
-            json!({"schemaVersion": 1, "environments": [{"id": "E"}]}),
+            "bad environment id and attributes",
+            json!({"schemaVersion": 1, "environments": [{"id": "E", "region": "MARS", "type": "SANDBOX"}]}),
             pairs(&[
                 ("INVALID_VALUE", "environments[0].id"),
-                ("REQUIRED_VALUE", "environments[0].applications"),
+                ("REQUIRED_VALUE", "environments[0].name"),
+                ("INVALID_VALUE", "environments[0].region"),
             ]),
         ),
         (
-            "repeated environment",
+            "repeated environment, unknown field, grant of a stranger",
             json!({"schemaVersion": 1, "environments": [
-                {"id": ENV, "applications": []}, {"id": ENV, "applications": []}]}),
-            pairs(&[("UNIQUENESS_VIOLATION", "environments[1].id")]),
+                environment(ENV, json!([])),
+                {"id": ENV, "name": "N", "region": "NA", "type": "SANDBOX", "colour": "red",
+                 "manages": [APP]}]}),
+            pairs(&[
+                ("INVALID_VALUE", "environments[1].colour"),
+                ("UNIQUENESS_VIOLATION", "environments[1].id"),
+                ("INVALID_VALUE", "environments[1].manages[0]"),
+            ]),
+        ),
+        (
+            "application problems",
+            json!({"environments": [environment(ENV, json!([
+                {"id": APP, "name": "Web", "enabled": true, "protocol": "OPENID_CONNECT", "type": "WEB_APP",
+                 "grantTypes": ["AUTHORIZATION_CODE"], "tokenEndpointAuthMethod": "NONE",
+                 "clientSecret": "s", "pushCredentials": [{"id": ENV, "type": "FCM", "key": "k"}]},
+                worker(""),
+            ]))]}),
+            pairs(&[
+                (
+                    "INVALID_VALUE",
+                    "environments[0].applications[0].clientSecret",
+                ),
+                (
+                    "INVALID_VALUE",
+                    "environments[0].applications[0].pushCredentials",
+                ),
+                (
+                    "EMPTY_VALUE",
+                    "environments[0].applications[1].clientSecret",
+                ),
+            ]),
         ),
         (
             "credential problems",
@@ -223,6 +324,6 @@ fn each_problem_is_reported_with_its_json_path() {
 
 #[test]
 fn an_empty_document_is_an_empty_state() {
-    let snapshot = from_document(&json!({"schemaVersion": 1, "environments": []})).unwrap();
+    let snapshot = read(&json!({"schemaVersion": 1, "environments": []})).unwrap();
     assert_eq!(snapshot, Snapshot::default());
 }

@@ -1,0 +1,390 @@
+//! `/v1/environments/{environmentId}/applications[/{applicationId}[/secret]]`
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use super::wire::{Href, IdRef};
+use crate::clock::format_timestamp;
+use crate::domain::parse_application;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{AppPath, EnvironmentPath, JsonObject};
+use crate::faults;
+use crate::links::Links;
+use crate::openapi::APPLICATIONS_TAG;
+use crate::openapi::schemas::ApplicationRequest;
+use crate::operations::{self, APPLICATION, APPLICATION_SECRET, APPLICATIONS};
+use crate::server::AppState;
+use crate::store::{AppKey, ApplicationView};
+
+/// The application routes, behind fault injection.
+pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(read, replace, delete))
+        .routes(routes!(read_secret, regenerate_secret))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            faults::inject::inject,
+        ))
+}
+
+/// The path parameter of the collection.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)] // describes the path; `EnvironmentPath` parses it
+struct EnvironmentParams {
+    /// The environment id (a UUID).
+    #[param(rename = "environmentId")]
+    environment_id: Uuid,
+}
+
+/// The path parameters of one application.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)] // describes the path; `AppPath` parses it
+struct ApplicationParams {
+    /// The environment id (a UUID).
+    #[param(rename = "environmentId")]
+    environment_id: Uuid,
+    /// The application id (a UUID).
+    #[param(rename = "applicationId")]
+    application_id: Uuid,
+}
+
+/// `POST …/applications`: 201; workers and services get a generated client secret.
+#[utoipa::path(
+    post,
+    path = APPLICATIONS,
+    operation_id = operations::CREATE_APPLICATION,
+    tag = APPLICATIONS_TAG,
+    params(EnvironmentParams),
+    request_body(content = ApplicationRequest, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Created", body = ApplicationResource),
+        (status = 400, description = "Validation failed", body = ErrorBody),
+        (status = 401, description = "No valid bearer token", body = ErrorBody),
+        (status = 404, description = "No such environment", body = ErrorBody),
+        (status = 415, description = "Not application/json", body = ErrorBody),
+    ),
+    security(("bearerAuth" = []))
+)]
+async fn create(
+    State(state): State<AppState>,
+    EnvironmentPath(environment_id): EnvironmentPath,
+    links: Links,
+    JsonObject(body): JsonObject,
+) -> ApiResult<(StatusCode, Json<ApplicationResource>)> {
+    let now = state.clock().now();
+    let spec = match parse_application(&body, state.settings().parse_options.reject_unknown_fields)
+    {
+        Ok(spec) => spec,
+        Err(errors) => {
+            state.store().get_environment(environment_id, now)?;
+            return Err(ApiError::Validation(errors));
+        }
+    };
+    let view = state
+        .store()
+        .create_application(environment_id, spec, now)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(ApplicationResource::new(&view, &links)),
+    ))
+}
+
+/// `GET …/applications`: the environment's applications in creation order.
+#[utoipa::path(
+    get,
+    path = APPLICATIONS,
+    operation_id = operations::READ_ALL_APPLICATIONS,
+    tag = APPLICATIONS_TAG,
+    params(EnvironmentParams),
+    responses(
+        (status = 200, description = "The environment's applications", body = ApplicationCollection),
+        (status = 401, description = "No valid bearer token", body = ErrorBody),
+        (status = 404, description = "No such environment", body = ErrorBody),
+    ),
+    security(("bearerAuth" = []))
+)]
+async fn list(
+    State(state): State<AppState>,
+    EnvironmentPath(environment_id): EnvironmentPath,
+    links: Links,
+) -> ApiResult<Json<ApplicationCollection>> {
+    let items: Vec<ApplicationResource> = state
+        .store()
+        .list_applications(environment_id, state.clock().now())?
+        .iter()
+        .map(|view| ApplicationResource::new(view, &links))
+        .collect();
+    Ok(Json(ApplicationCollection {
+        links: SelfLink {
+            this: Href::new(links.applications(environment_id)),
+        },
+        count: items.len(),
+        size: items.len(),
+        embedded: Embedded {
+            applications: items,
+        },
+    }))
+}
+
+/// `GET …/applications/{applicationId}`
+#[utoipa::path(
+    get,
+    path = APPLICATION,
+    operation_id = operations::READ_ONE_APPLICATION,
+    tag = APPLICATIONS_TAG,
+    params(ApplicationParams),
+    responses(
+        (status = 200, description = "The application", body = ApplicationResource),
+        (status = 401, description = "No valid bearer token", body = ErrorBody),
+        (status = 404, description = "No such application", body = ErrorBody),
+    ),
+    security(("bearerAuth" = []))
+)]
+async fn read(
+    State(state): State<AppState>,
+    AppPath(key): AppPath,
+    links: Links,
+) -> ApiResult<Json<ApplicationResource>> {
+    let view = state.store().get_application(key, state.clock().now())?;
+    Ok(Json(ApplicationResource::new(&view, &links)))
+}
+
+/// `PUT …/applications/{applicationId}`: the whole body is required; `type` cannot change.
+#[utoipa::path(
+    put,
+    path = APPLICATION,
+    operation_id = operations::UPDATE_APPLICATION,
+    tag = APPLICATIONS_TAG,
+    params(ApplicationParams),
+    request_body(content = ApplicationRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Replaced", body = ApplicationResource),
+        (status = 400, description = "Validation failed, or the type changed", body = ErrorBody),
+        (status = 401, description = "No valid bearer token", body = ErrorBody),
+        (status = 404, description = "No such application", body = ErrorBody),
+    ),
+    security(("bearerAuth" = []))
+)]
+async fn replace(
+    State(state): State<AppState>,
+    AppPath(key): AppPath,
+    links: Links,
+    JsonObject(body): JsonObject,
+) -> ApiResult<Json<ApplicationResource>> {
+    let now = state.clock().now();
+    let spec = match parse_application(&body, state.settings().parse_options.reject_unknown_fields)
+    {
+        Ok(spec) => spec,
+        Err(errors) => {
+            state.store().get_application(key, now)?;
+            return Err(ApiError::Validation(errors));
+        }
+    };
+    let view = state.store().replace_application(key, spec, now)?;
+    Ok(Json(ApplicationResource::new(&view, &links)))
+}
+
+/// `DELETE …/applications/{applicationId}`: 204; its push credentials go too.
+#[utoipa::path(
+    delete,
+    path = APPLICATION,
+    operation_id = operations::DELETE_APPLICATION,
+    tag = APPLICATIONS_TAG,
+    params(ApplicationParams),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "No valid bearer token", body = ErrorBody),
+        (status = 404, description = "No such application", body = ErrorBody),
+    ),
+    security(("bearerAuth" = []))
+)]
+async fn delete(State(state): State<AppState>, AppPath(key): AppPath) -> ApiResult<StatusCode> {
+    state.store().delete_application(key)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET …/applications/{applicationId}/secret`: a worker's or service's client secret, the one
+/// place PingOne hands a secret back.
+#[utoipa::path(
+    get,
+    path = APPLICATION_SECRET,
+    operation_id = operations::READ_APPLICATION_SECRET,
+    tag = APPLICATIONS_TAG,
+    params(ApplicationParams),
+    responses(
+        (status = 200, description = "The client secret", body = SecretResource),
+        (status = 401, description = "No valid bearer token", body = ErrorBody),
+        (status = 404, description = "No such application, or it has no secret", body = ErrorBody),
+    ),
+    security(("bearerAuth" = []))
+)]
+async fn read_secret(
+    State(state): State<AppState>,
+    AppPath(key): AppPath,
+    links: Links,
+) -> ApiResult<Json<SecretResource>> {
+    let secret = state.store().application_secret(key, state.clock().now())?;
+    Ok(Json(SecretResource::new(key, secret.expose(), &links)))
+}
+
+/// `POST …/applications/{applicationId}/secret`: replaces the client secret with a new one.
+#[utoipa::path(
+    post,
+    path = APPLICATION_SECRET,
+    operation_id = operations::UPDATE_APPLICATION_SECRET,
+    tag = APPLICATIONS_TAG,
+    params(ApplicationParams),
+    responses(
+        (status = 200, description = "The new client secret", body = SecretResource),
+        (status = 401, description = "No valid bearer token", body = ErrorBody),
+        (status = 404, description = "No such application, or it has no secret", body = ErrorBody),
+    ),
+    security(("bearerAuth" = []))
+)]
+async fn regenerate_secret(
+    State(state): State<AppState>,
+    AppPath(key): AppPath,
+    links: Links,
+) -> ApiResult<Json<SecretResource>> {
+    let secret = state.store().regenerate_secret(key, state.clock().now())?;
+    Ok(Json(SecretResource::new(key, secret.expose(), &links)))
+}
+
+/// An application as PingOne sends it; its client secret is not here.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Application)]
+pub struct ApplicationResource {
+    #[serde(rename = "_links")]
+    links: ApplicationLinks,
+    environment: IdRef,
+    id: Uuid,
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+    enabled: bool,
+    #[serde(rename = "type")]
+    application_type: &'static str,
+    protocol: &'static str,
+    #[serde(rename = "createdAt")]
+    created_at: String,
+    #[serde(rename = "updatedAt")]
+    updated_at: String,
+    #[serde(rename = "grantTypes")]
+    grant_types: Vec<&'static str>,
+    #[serde(rename = "tokenEndpointAuthMethod")]
+    token_endpoint_auth_method: &'static str,
+    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
+    #[schema(value_type = Object)]
+    mobile: serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+struct ApplicationLinks {
+    #[serde(rename = "self")]
+    this: Href,
+    environment: Href,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secret: Option<Href>,
+    #[serde(rename = "pushCredentials", skip_serializing_if = "Option::is_none")]
+    push_credentials: Option<Href>,
+}
+
+impl ApplicationResource {
+    fn new(view: &ApplicationView, links: &Links) -> Self {
+        let key = view.key;
+        let spec = &view.spec;
+        Self {
+            links: ApplicationLinks {
+                this: Href::new(links.application(key)),
+                environment: Href::new(links.environment(key.environment_id)),
+                secret: spec
+                    .has_client_secret()
+                    .then(|| Href::new(links.application_secret(key))),
+                push_credentials: spec
+                    .is_native()
+                    .then(|| Href::new(links.push_credentials(key))),
+            },
+            environment: IdRef {
+                id: key.environment_id,
+            },
+            id: key.application_id,
+            name: spec.name.clone(),
+            description: spec.description.clone(),
+            enabled: spec.enabled,
+            application_type: spec.application_type,
+            protocol: spec.protocol,
+            created_at: format_timestamp(view.created_at),
+            updated_at: format_timestamp(view.updated_at),
+            grant_types: spec.grant_types.clone(),
+            token_endpoint_auth_method: spec.token_endpoint_auth_method,
+            mobile: spec
+                .mobile
+                .iter()
+                .map(|(field, value)| ((*field).to_owned(), value.clone().into()))
+                .collect(),
+        }
+    }
+}
+
+/// An environment's applications, in creation order.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Applications)]
+pub struct ApplicationCollection {
+    #[serde(rename = "_links")]
+    links: SelfLink,
+    #[serde(rename = "_embedded")]
+    embedded: Embedded,
+    count: usize,
+    size: usize,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ApplicationsLinks)]
+struct SelfLink {
+    #[serde(rename = "self")]
+    this: Href,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = EmbeddedApplications)]
+struct Embedded {
+    applications: Vec<ApplicationResource>,
+}
+
+/// `{"_links": …, "secret": "…"}`
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ApplicationSecret)]
+pub struct SecretResource {
+    #[serde(rename = "_links")]
+    links: SecretLinks,
+    secret: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ApplicationSecretLinks)]
+struct SecretLinks {
+    #[serde(rename = "self")]
+    this: Href,
+    application: Href,
+}
+
+impl SecretResource {
+    fn new(key: AppKey, secret: &str, links: &Links) -> Self {
+        Self {
+            links: SecretLinks {
+                this: Href::new(links.application_secret(key)),
+                application: Href::new(links.application(key)),
+            },
+            secret: secret.to_owned(),
+        }
+    }
+}

@@ -1,0 +1,301 @@
+//! The in-memory store: environments hold applications, applications hold push credentials.
+//!
+//! The handle is cheap to clone; its lock never leaves this module and every method is
+//! synchronous, so no guard can be held across an `.await`. Each operation reads and writes under
+//! one guard. The tenancy mode decides what an unknown environment or application id means:
+//! in `auto` it is provisioned on first use (unless it was deleted), in `strict` it is not found.
+//!
+//! Every change (auto-provisioning included) bumps a version number that watchers (the
+//! state-file writer) can wait on: a write marks the state dirty under the guard, and the guard
+//! announces it once released.
+
+mod credentials;
+mod snapshot;
+mod tenants;
+#[cfg(test)]
+mod tests;
+
+use std::collections::{HashMap, HashSet};
+use std::ops::{Deref, DerefMut};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use tokio::sync::watch;
+use uuid::Uuid;
+
+use crate::clock::Timestamp;
+use crate::config::Tenancy;
+use crate::domain::{ApplicationSpec, CredentialType, EnvironmentSpec, PushCredential, Secret};
+
+pub use snapshot::{ApplicationRecord, CredentialRecord, EnvironmentRecord, Removed, Snapshot};
+pub use tenants::{ApplicationView, ClientError, EnvironmentView, Grants};
+
+/// Identifies one application: the store is keyed (environment, application, credential).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct AppKey {
+    /// The environment id.
+    pub environment_id: Uuid,
+    /// The application id.
+    pub application_id: Uuid,
+}
+
+/// What the API may show of a stored credential: everything but the secrets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CredentialView {
+    /// The credential id.
+    pub id: Uuid,
+    /// Where it lives.
+    pub app: AppKey,
+    /// When it was created.
+    pub created_at: Timestamp,
+    /// When it was last replaced (equal to `created_at` until then).
+    pub updated_at: Timestamp,
+    /// Its type.
+    pub credential_type: CredentialType,
+    /// The HMS client id, the one non-secret attribute.
+    pub client_id: Option<String>,
+}
+
+/// Why an operation was refused.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// No such environment, application or credential.
+    #[error("not found")]
+    NotFound,
+    /// The application already has a credential of this type.
+    #[error("the application already has a {} push credential", .0.as_str())]
+    DuplicateType(CredentialType),
+    /// A replace tried to change the credential's type.
+    #[error("a {} push credential cannot change type", .0.as_str())]
+    TypeChanged(CredentialType),
+    /// Push credentials belong to native applications only.
+    #[error("the application is not a native application")]
+    NotNativeApp,
+    /// A replace tried to change the application's type.
+    #[error("an application cannot change type")]
+    ApplicationTypeChanged(&'static str),
+    /// The application has no client secret (it is not a worker or service).
+    #[error("the application has no client secret")]
+    NoSecret,
+    /// A restored snapshot names one id twice.
+    #[error("the id {0} appears more than once")]
+    DuplicateId(Uuid),
+}
+
+/// A cloneable handle to the shared state.
+#[derive(Clone, Debug)]
+pub struct Store {
+    state: Arc<Mutex<State>>,
+    tenancy: Tenancy,
+    /// The number of changes so far; receivers are woken on each one.
+    version: Arc<watch::Sender<u64>>,
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Self {
+            state: Arc::default(),
+            tenancy: Tenancy::default(),
+            version: Arc::new(watch::Sender::new(0)),
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct State {
+    /// Set by every write; the guard clears it and announces the change when released.
+    dirty: bool,
+    environments: HashMap<Uuid, Environment>,
+    /// Ids deleted over the API: `auto` tenancy does not bring them back.
+    deleted_environments: HashSet<Uuid>,
+    deleted_applications: HashSet<AppKey>,
+    /// Environments whose tokens may manage every environment (`"manages": ["*"]` in a seed).
+    global_managers: HashSet<Uuid>,
+    /// Orders listings by creation.
+    next_seq: u64,
+}
+
+#[derive(Debug)]
+struct Environment {
+    seq: u64,
+    spec: EnvironmentSpec,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+    /// Other environments whose tokens may manage this one (besides its own).
+    managers: HashSet<Uuid>,
+    applications: HashMap<Uuid, Application>,
+}
+
+#[derive(Debug)]
+struct Application {
+    seq: u64,
+    spec: ApplicationSpec,
+    client_secret: Option<Secret>,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+    /// In creation order; at most one per type, so a linear scan is a handful of comparisons.
+    credentials: Vec<Stored>,
+}
+
+#[derive(Debug)]
+struct Stored {
+    id: Uuid,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+    credential: PushCredential,
+}
+
+impl Store {
+    /// An empty store in `auto` tenancy.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// An empty store with the given tenancy mode.
+    pub fn with_tenancy(tenancy: Tenancy) -> Self {
+        Self {
+            tenancy,
+            ..Self::default()
+        }
+    }
+
+    /// The tenancy mode.
+    pub fn tenancy(&self) -> Tenancy {
+        self.tenancy
+    }
+
+    /// A receiver woken after every change, whose value counts the changes so far.
+    pub fn watch_changes(&self) -> watch::Receiver<u64> {
+        self.version.subscribe()
+    }
+
+    fn lock(&self) -> Guard<'_> {
+        // Every write is a single insert, assignment or removal, so a panic elsewhere cannot leave
+        // a half-written record behind: a poisoned lock is still consistent.
+        let state = self
+            .state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        Guard {
+            state: Some(state),
+            version: &self.version,
+        }
+    }
+}
+
+/// The store's lock guard: once released, it announces a change if the state was written.
+struct Guard<'a> {
+    state: Option<MutexGuard<'a, State>>,
+    version: &'a watch::Sender<u64>,
+}
+
+impl Deref for Guard<'_> {
+    type Target = State;
+
+    fn deref(&self) -> &State {
+        self.state.as_deref().expect("present until dropped")
+    }
+}
+
+impl DerefMut for Guard<'_> {
+    fn deref_mut(&mut self) -> &mut State {
+        self.state.as_deref_mut().expect("present until dropped")
+    }
+}
+
+impl Drop for Guard<'_> {
+    fn drop(&mut self) {
+        let Some(mut state) = self.state.take() else {
+            return;
+        };
+        let changed = std::mem::take(&mut state.dirty);
+        // Release the lock first: a woken watcher may want it.
+        drop(state);
+        if changed {
+            self.version.send_modify(|version| *version += 1);
+        }
+    }
+}
+
+impl State {
+    fn seq(&mut self) -> u64 {
+        self.next_seq += 1;
+        self.next_seq
+    }
+
+    /// Marks the state as changed; the guard announces it.
+    fn touch(&mut self) {
+        self.dirty = true;
+    }
+
+    /// The environment, provisioned first in `auto` tenancy if it was never seen.
+    fn environment(
+        &mut self,
+        id: Uuid,
+        tenancy: Tenancy,
+        now: Timestamp,
+    ) -> Option<&mut Environment> {
+        let provision = tenancy == Tenancy::Auto && !self.deleted_environments.contains(&id);
+        if provision && !self.environments.contains_key(&id) {
+            let seq = self.seq();
+            self.touch();
+            self.environments.insert(
+                id,
+                Environment::new(seq, EnvironmentSpec::auto_provisioned(id), now),
+            );
+        }
+        self.environments.get_mut(&id)
+    }
+
+    /// The application, provisioned first (with its environment) in `auto` tenancy if never seen.
+    fn application(
+        &mut self,
+        key: AppKey,
+        tenancy: Tenancy,
+        now: Timestamp,
+    ) -> Option<&mut Application> {
+        let provision = tenancy == Tenancy::Auto && !self.deleted_applications.contains(&key);
+        let missing = !self
+            .environment(key.environment_id, tenancy, now)?
+            .applications
+            .contains_key(&key.application_id);
+        if provision && missing {
+            let seq = self.seq();
+            self.touch();
+            let spec = ApplicationSpec::auto_provisioned(key.application_id);
+            self.environments
+                .get_mut(&key.environment_id)?
+                .applications
+                .insert(key.application_id, Application::new(seq, spec, None, now));
+        }
+        self.environments
+            .get_mut(&key.environment_id)?
+            .applications
+            .get_mut(&key.application_id)
+    }
+}
+
+impl Environment {
+    fn new(seq: u64, spec: EnvironmentSpec, now: Timestamp) -> Self {
+        Self {
+            seq,
+            spec,
+            created_at: now,
+            updated_at: now,
+            managers: HashSet::new(),
+            applications: HashMap::new(),
+        }
+    }
+}
+
+impl Application {
+    fn new(seq: u64, spec: ApplicationSpec, client_secret: Option<Secret>, now: Timestamp) -> Self {
+        Self {
+            seq,
+            spec,
+            client_secret,
+            created_at: now,
+            updated_at: now,
+            credentials: Vec::new(),
+        }
+    }
+}
