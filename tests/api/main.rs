@@ -19,5 +19,8 @@ mod openapi;
 mod persistence;
 mod process;
 mod secrets;
+mod tenancy;
+mod tenancy_flow;
+mod tokens;
 mod validation;
 mod wire;

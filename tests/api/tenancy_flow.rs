@@ -1,0 +1,313 @@
+//! A full client flow, as the Terraform provider drives it: token, environment, native app,
+//! every credential type, read, replace, delete the app, read again.
+
+use std::path::PathBuf;
+
+use base64::Engine;
+use pingone_push_mock::Config;
+use pingone_push_mock::config::{AuthMode, Tenancy};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+/// Fixed ids of `examples/seed.json`.
+pub const ADMIN_ENV: &str = "a0b1c2d3-0000-4000-8000-000000000001";
+pub const WORKER_ID: &str = "a0b1c2d3-0000-4000-8000-0000000000a1";
+pub const WORKER_SECRET: &str = "example-worker-secret-change-me";
+pub const LICENSE: &str = "11111111-2222-4333-8444-555555555555";
+
+pub fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(name)
+}
+
+/// A server with the example seed, real tokens and the given tenancy.
+pub async fn spawn_seeded(tenancy: Tenancy) -> TestApp {
+    spawn_app_with(Config {
+        tenancy,
+        auth: AuthMode::Jwt,
+        seed_file: Some(fixture("examples/seed.json")),
+        signing_key: Some(fixture("tests/fixtures/signing-key.pem")),
+        ..Default::default()
+    })
+    .await
+}
+
+/// `POST /{env}/as/token` with HTTP Basic client authentication.
+pub async fn token(app: &TestApp, env: &str, client_id: &str, secret: &str) -> reqwest::Response {
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{client_id}:{secret}"));
+    app.client
+        .post(format!("{}/{env}/as/token", app.address))
+        .header("authorization", format!("Basic {basic}"))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap()
+}
+
+pub async fn access_token(app: &TestApp) -> String {
+    let response = token(app, ADMIN_ENV, WORKER_ID, WORKER_SECRET).await;
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    body["access_token"].as_str().unwrap().to_owned()
+}
+
+/// A client that sends `token` on every call, as the Go SDK does.
+pub struct Api<'a> {
+    pub app: &'a TestApp,
+    pub token: String,
+}
+
+impl Api<'_> {
+    pub async fn call(&self, method: Method, path: &str, body: Option<Value>) -> reqwest::Response {
+        let mut request = self
+            .app
+            .client
+            .request(method, format!("{}{path}", self.app.address))
+            .bearer_auth(&self.token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send().await.unwrap()
+    }
+
+    pub async fn expect(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        status: u16,
+    ) -> Value {
+        let response = self.call(method.clone(), path, body).await;
+        let got = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        assert_eq!(got, status, "{method} {path}: {text}");
+        if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap()
+        }
+    }
+}
+
+pub fn environment_body(name: &str) -> Value {
+    json!({"name": name, "region": "EU", "type": "SANDBOX", "license": {"id": LICENSE}, "description": "made by a test"})
+}
+
+pub fn native_app_body(name: &str) -> Value {
+    json!({"name": name, "enabled": true, "protocol": "OPENID_CONNECT", "type": "NATIVE_APP",
+           "grantTypes": ["AUTHORIZATION_CODE"], "tokenEndpointAuthMethod": "NONE",
+           "mobile": {"bundleId": "com.example.app", "packageName": "com.example.app", "huaweiAppId": "108046495", "huaweiPackageName": "com.example.app"}})
+}
+
+async fn terraform_flow(tenancy: Tenancy) {
+    let app = spawn_seeded(tenancy).await;
+    let api = Api {
+        token: access_token(&app).await,
+        app: &app,
+    };
+
+    // The provider checks the admin environment exists, then creates one to work in.
+    api.expect(
+        Method::GET,
+        &format!("/v1/environments/{ADMIN_ENV}"),
+        None,
+        200,
+    )
+    .await;
+    let environment = api
+        .expect(
+            Method::POST,
+            "/v1/environments",
+            Some(environment_body("Terraform test")),
+            201,
+        )
+        .await;
+    let env = environment["id"].as_str().unwrap().to_owned();
+    assert_eq!(environment["region"], "EU");
+    api.expect(Method::GET, &format!("/v1/environments/{env}"), None, 200)
+        .await;
+
+    let application = api
+        .expect(
+            Method::POST,
+            &format!("/v1/environments/{env}/applications"),
+            Some(native_app_body("Authenticator")),
+            201,
+        )
+        .await;
+    let app_id = application["id"].as_str().unwrap().to_owned();
+    assert_eq!(application["mobile"]["bundleId"], "com.example.app");
+    let credentials = format!("/v1/environments/{env}/applications/{app_id}/pushCredentials");
+
+    let mut ids = Vec::new();
+    for body in [apns_body(), fcm_body(), hms_body()] {
+        let created = api
+            .expect(Method::POST, &credentials, Some(body.clone()), 201)
+            .await;
+        let id = created["id"].as_str().unwrap().to_owned();
+        let read = api
+            .expect(Method::GET, &format!("{credentials}/{id}"), None, 200)
+            .await;
+        assert_eq!(read, created);
+        api.expect(Method::PUT, &format!("{credentials}/{id}"), Some(body), 200)
+            .await;
+        ids.push(id);
+    }
+    let list = api.expect(Method::GET, &credentials, None, 200).await;
+    assert_eq!(list["count"], 3);
+
+    // Destroy: the application goes, and its credentials with it.
+    api.expect(
+        Method::DELETE,
+        &format!("/v1/environments/{env}/applications/{app_id}"),
+        None,
+        204,
+    )
+    .await;
+    for id in &ids {
+        let gone = api
+            .expect(Method::GET, &format!("{credentials}/{id}"), None, 404)
+            .await;
+        assert_eq!(gone["code"], "NOT_FOUND");
+    }
+    api.expect(
+        Method::GET,
+        &format!("/v1/environments/{env}/applications/{app_id}"),
+        None,
+        404,
+    )
+    .await;
+    api.expect(
+        Method::DELETE,
+        &format!("/v1/environments/{env}"),
+        None,
+        204,
+    )
+    .await;
+    api.expect(Method::GET, &format!("/v1/environments/{env}"), None, 404)
+        .await;
+}
+
+#[tokio::test]
+async fn the_terraform_flow_works_in_strict_tenancy() {
+    terraform_flow(Tenancy::Strict).await;
+}
+
+#[tokio::test]
+async fn the_terraform_flow_works_in_auto_tenancy() {
+    terraform_flow(Tenancy::Auto).await;
+}
+
+#[tokio::test]
+async fn deleting_an_environment_removes_its_applications_and_credentials() {
+    for tenancy in [Tenancy::Auto, Tenancy::Strict] {
+        let app = spawn_seeded(tenancy).await;
+        let api = Api {
+            token: access_token(&app).await,
+            app: &app,
+        };
+        let env = api
+            .expect(
+                Method::POST,
+                "/v1/environments",
+                Some(environment_body("E")),
+                201,
+            )
+            .await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let app_id = api
+            .expect(
+                Method::POST,
+                &format!("/v1/environments/{env}/applications"),
+                Some(native_app_body("A")),
+                201,
+            )
+            .await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let credentials = format!("/v1/environments/{env}/applications/{app_id}/pushCredentials");
+        let id = api
+            .expect(Method::POST, &credentials, Some(hms_body()), 201)
+            .await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+
+        api.expect(
+            Method::DELETE,
+            &format!("/v1/environments/{env}"),
+            None,
+            204,
+        )
+        .await;
+        for path in [
+            format!("{credentials}/{id}"),
+            format!("/v1/environments/{env}/applications/{app_id}"),
+            format!("/v1/environments/{env}"),
+        ] {
+            api.expect(Method::GET, &path, None, 404).await;
+        }
+        let _ = tenancy;
+    }
+}
+
+#[tokio::test]
+async fn the_flow_also_works_with_any_bearer_and_form_client_authentication() {
+    // No seed: a worker created over the API authenticates with form fields.
+    let app = spawn_app().await;
+    let env = app
+        .send_json(
+            Method::POST,
+            &format!("{}/v1/environments", app.address),
+            &environment_body("E"),
+        )
+        .await;
+    let env = env.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let worker = json!({"name":"W","enabled":true,"protocol":"OPENID_CONNECT","type":"WORKER","grantTypes":["CLIENT_CREDENTIALS"],"tokenEndpointAuthMethod":"CLIENT_SECRET_POST"});
+    let worker = app
+        .send_json(
+            Method::POST,
+            &format!("{}/v1/environments/{env}/applications", app.address),
+            &worker,
+        )
+        .await;
+    assert_eq!(worker.status(), 201);
+    let worker: Value = worker.json().await.unwrap();
+    assert!(
+        worker.get("clientSecret").is_none(),
+        "the create answer does not carry the secret"
+    );
+    let id = worker["id"].as_str().unwrap();
+    let secret: Value = app
+        .get(&format!(
+            "{}/v1/environments/{env}/applications/{id}/secret",
+            app.address
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let secret = secret["secret"].as_str().unwrap();
+    let response = app
+        .client
+        .post(format!("{}/{env}/as/token", app.address))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", id),
+            ("client_secret", secret),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["token_type"], "Bearer");
+    assert_eq!(body["expires_in"], 3600);
+}
