@@ -6,6 +6,7 @@ mod admin_faults;
 mod admin_journal;
 mod admin_reset;
 mod admin_state;
+mod admin_tenancy;
 mod auth;
 mod cli;
 mod control;

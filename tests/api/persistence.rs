@@ -110,6 +110,95 @@ async fn changes_are_saved_without_waiting_for_shutdown() {
     panic!("the change was not saved within 2 s");
 }
 
+/// Waits until the state file satisfies `saved` (at most 2 s).
+async fn wait_for_file(path: &Path, what: &str, saved: impl Fn(&Value) -> bool) {
+    for _ in 0..100 {
+        if path.exists() && saved(&read_valid(path)) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("{what} was not saved within 2 s");
+}
+
+#[tokio::test]
+async fn environment_and_application_changes_are_saved_as_they_happen() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("state.json");
+    let server = Process::start(&["--state-file", arg(&path)]);
+    server.wait_ready().await;
+    let client = Client::new();
+    let call = |method: Method, url: String, body: Option<Value>| {
+        let request = client.request(method, url).bearer_auth("t");
+        let request = match body {
+            Some(body) => request.json(&body),
+            None => request,
+        };
+        async move { request.send().await.unwrap() }
+    };
+    let environment = |name: &str| {
+        json!({"name": name, "region": "EU", "type": "SANDBOX",
+               "license": {"id": "11111111-2222-4333-8444-555555555555"}})
+    };
+    let environments = format!("{}/v1/environments", server.address);
+    let created: Value = call(Method::POST, environments.clone(), Some(environment("One")))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let env_url = format!("{environments}/{}", created["id"].as_str().unwrap());
+    let first = |document: &Value| document["environments"][0].clone();
+    wait_for_file(&path, "a created environment", |d| {
+        first(d)["name"] == "One"
+    })
+    .await;
+
+    call(Method::PUT, env_url.clone(), Some(environment("Two"))).await;
+    wait_for_file(&path, "a replaced environment", |d| {
+        first(d)["name"] == "Two"
+    })
+    .await;
+
+    let worker = json!({"name": "W", "enabled": true, "protocol": "OPENID_CONNECT", "type": "WORKER",
+        "grantTypes": ["CLIENT_CREDENTIALS"], "tokenEndpointAuthMethod": "CLIENT_SECRET_BASIC"});
+    let app: Value = call(
+        Method::POST,
+        format!("{env_url}/applications"),
+        Some(worker),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let app_url = format!("{env_url}/applications/{}", app["id"].as_str().unwrap());
+    let secret_of = |document: &Value| first(document)["applications"][0]["clientSecret"].clone();
+    wait_for_file(&path, "a created application", |d| secret_of(d).is_string()).await;
+    let before = secret_of(&read_valid(&path));
+
+    let regenerated: Value = call(Method::POST, format!("{app_url}/secret"), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_ne!(regenerated["secret"], before);
+    wait_for_file(&path, "a regenerated secret", |d| {
+        secret_of(d) == regenerated["secret"]
+    })
+    .await;
+
+    call(Method::DELETE, app_url, None).await;
+    wait_for_file(&path, "a deleted application", |d| {
+        first(d)["applications"] == json!([])
+    })
+    .await;
+
+    call(Method::DELETE, env_url, None).await;
+    wait_for_file(&path, "a deleted environment", |d| {
+        d["environments"] == json!([])
+    })
+    .await;
+}
+
 /// Keeps creating and deleting credentials until the server goes away (at most 2,000 calls).
 async fn keep_writing(address: String) {
     let client = Client::new();
