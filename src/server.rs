@@ -161,7 +161,7 @@ impl AppState {
         })
     }
 
-    /// A state with an empty store and no files to load.
+    /// A state built from `config`, for callers that know its files load.
     ///
     /// # Panics
     /// If `config` names a signing key or seed file that cannot be loaded; use
