@@ -296,3 +296,28 @@ async fn each_push_credential_type_is_its_own_schema_told_apart_by_type() {
         "#/components/schemas/PushCredentialRequest"
     );
 }
+
+#[tokio::test]
+async fn the_token_endpoint_takes_a_form_and_every_referenced_schema_exists() {
+    let app = spawn_app().await;
+    let document = document(&app).await;
+    let token = &document["paths"]["/{environmentId}/as/token"]["post"];
+    assert_eq!(token["operationId"], "createToken");
+    let form = &token["requestBody"]["content"]["application/x-www-form-urlencoded"];
+    assert_eq!(
+        form["schema"]["$ref"], "#/components/schemas/TokenRequest",
+        "{token}"
+    );
+    let secret =
+        &document["paths"]["/v1/environments/{environmentId}/applications/{applicationId}/secret"];
+    assert_eq!(secret["post"]["operationId"], "updateApplicationSecret");
+    let text = document.to_string();
+    let schemas = document["components"]["schemas"].as_object().unwrap();
+    for reference in text.split("\"#/components/schemas/").skip(1) {
+        let name = reference.split('"').next().unwrap();
+        assert!(
+            schemas.contains_key(name),
+            "{name} is referenced but not defined"
+        );
+    }
+}
