@@ -397,3 +397,23 @@ async fn a_stored_legacy_fcm_record_loads_and_can_be_read_and_deleted() {
         .unwrap();
     assert_eq!(deleted.status(), 204);
 }
+
+#[tokio::test]
+async fn an_existing_state_file_takes_precedence_over_the_seed_file() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("state.json");
+    let kept = "0b6f7e38-2a49-4b2c-9f0e-3c1f2d7a9e11";
+    let document =
+        json!({"schemaVersion": 1, "environments": [environment_entry(kept, json!([]))]});
+    std::fs::write(&path, serde_json::to_vec(&document).unwrap()).unwrap();
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/seed.json");
+    let server = Process::start(&["--state-file", arg(&path), "--seed-file", arg(&seed)]);
+    server.wait_ready().await;
+    let ids: Vec<Value> = exported(&server.address).await["environments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|environment| environment["id"].clone())
+        .collect();
+    assert_eq!(ids, [json!(kept)]);
+}
