@@ -2,7 +2,7 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use pingone_push_mock::seed;
@@ -239,23 +239,26 @@ fn large_state(count: usize) -> Value {
 }
 
 /// Reads the file over and over on its own thread until `stop`, failing on any read that is
-/// not complete JSON: with atomic saves no reader can ever see a half-written file.
-fn watch_file(path: std::path::PathBuf, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<usize> {
+/// not complete JSON: with atomic saves no reader can ever see a half-written file. `reads`
+/// counts the complete reads.
+fn watch_file(
+    path: std::path::PathBuf,
+    stop: Arc<AtomicBool>,
+    reads: Arc<AtomicUsize>,
+) -> std::thread::JoinHandle<()> {
     std::thread::spawn(move || {
-        let mut reads = 0;
         while !stop.load(Ordering::Relaxed) {
             if let Ok(bytes) = std::fs::read(&path) {
-                reads += 1;
                 if let Err(error) = serde_json::from_slice::<serde::de::IgnoredAny>(&bytes) {
                     panic!(
                         "a reader saw a broken state file ({error}, {} bytes)",
                         bytes.len()
                     );
                 }
+                reads.fetch_add(1, Ordering::Relaxed);
             }
-            std::thread::sleep(Duration::from_micros(500));
+            std::thread::sleep(Duration::from_micros(200));
         }
-        reads
     })
 }
 
@@ -286,34 +289,73 @@ async fn kill_9_at_any_moment_leaves_the_old_or_the_new_state_never_a_broken_fil
         );
 
         let stop = Arc::new(AtomicBool::new(false));
-        let reader = watch_file(path.clone(), stop.clone());
+        let reads = Arc::new(AtomicUsize::new(0));
+        let reader = watch_file(path.clone(), stop.clone(), reads.clone());
         let writer = tokio::spawn(keep_writing(server.address.clone()));
+        // The reader must have read the file at least once before the kill (bounded wait).
+        for _ in 0..5_000 {
+            if reads.load(Ordering::Relaxed) > 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
         if iteration % 2 == 0 {
             // At a different point of the debounce/save cycle each time.
             tokio::time::sleep(Duration::from_millis(20 + (iteration * 37) % 300)).await;
+            server.kill();
         } else {
-            // While a save is under way: its temporary file exists (bounded wait).
-            for _ in 0..2_000 {
-                if temporary.exists() {
-                    killed_mid_save += 1;
-                    break;
+            // While a save is under way: spin on a blocking thread until its temporary file
+            // exists and kill at once, so short saves are not missed (bounded to 5 s).
+            let temporary = temporary.clone();
+            let (returned, caught) = tokio::task::spawn_blocking(move || {
+                let deadline = std::time::Instant::now() + Duration::from_secs(5);
+                while std::time::Instant::now() < deadline {
+                    if temporary.exists() {
+                        server.kill();
+                        return (server, true);
+                    }
+                    std::hint::spin_loop();
                 }
-                tokio::time::sleep(Duration::from_micros(500)).await;
-            }
+                server.kill();
+                (server, false)
+            })
+            .await
+            .unwrap();
+            server = returned;
+            killed_mid_save += usize::from(caught);
         }
-        server.kill();
         stop.store(true, Ordering::Relaxed);
         let _ = tokio::time::timeout(Duration::from_secs(10), writer).await;
-        let reads = reader.join().expect("no reader saw a broken file");
-        assert!(reads > 0, "iteration {iteration}: the file was never read");
+        reader.join().expect("no reader saw a broken file");
+        assert!(
+            reads.load(Ordering::Relaxed) > 0,
+            "iteration {iteration}: the file was never read"
+        );
+        drop(server);
 
         previous = read_valid(&path);
     }
     assert!(killed_mid_save > 0, "no kill landed during a save");
-    assert!(
-        credentials(&previous).len() > credentials(&initial).len(),
-        "the writes should have reached the file"
-    );
+
+    // Whether the random kills above let any save finish depends on timing; this last round
+    // does not: write, wait until the save has landed (bounded), then kill.
+    let mut server = Process::start(&["--state-file", arg(&path)]);
+    server.wait_ready().await;
+    let before = credentials(&previous).len();
+    let url = collection(&server.address, &Uuid::new_v4().to_string(), APP_ID);
+    let response = create(&Client::new(), &url, &hms_body()).await.unwrap();
+    assert_eq!(response.status(), 201);
+    let mut saved = false;
+    for _ in 0..1_000 {
+        if credentials(&read_valid(&path)).len() == before + 1 {
+            saved = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    server.kill();
+    assert!(saved, "an acknowledged write reaches the file");
+    assert_eq!(credentials(&read_valid(&path)).len(), before + 1);
 }
 
 #[tokio::test]
