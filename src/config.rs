@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::domain::Secret;
+
 /// The command line of the `pingone-push-mock` binary.
 #[derive(Debug, Parser)]
 #[command(
@@ -127,6 +129,29 @@ pub struct Config {
         default_value = "pretty"
     )]
     pub log_format: LogFormat,
+
+    /// Bearer token the `/__admin` endpoints require; without it they are open to anyone who
+    /// can reach the port. Never logged, never shown by `Debug`.
+    #[arg(
+        long,
+        env = "PINGONE_MOCK_ADMIN_TOKEN",
+        hide_env_values = true,
+        value_parser = parse_admin_token
+    )]
+    pub admin_token: Option<Secret>,
+
+    /// Serve no `/__admin` endpoints at all (they answer 404).
+    #[arg(long, env = "PINGONE_MOCK_NO_ADMIN")]
+    pub no_admin: bool,
+
+    /// How many requests the journal (`GET /__admin/requests`) keeps; the oldest go first.
+    #[arg(long, env = "PINGONE_MOCK_JOURNAL_SIZE", default_value_t = 1000)]
+    pub journal_size: usize,
+
+    /// Load the state from this file at start and save every change to it (mode 0600: it holds
+    /// the secrets). Absent file: start empty and create it.
+    #[arg(long, env = "PINGONE_MOCK_STATE_FILE")]
+    pub state_file: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -144,8 +169,20 @@ impl Default for Config {
             header_timeout_ms: 10_000,
             request_timeout_ms: 30_000,
             log_format: LogFormat::Pretty,
+            admin_token: None,
+            no_admin: false,
+            journal_size: 1000,
+            state_file: None,
         }
     }
+}
+
+/// A non-empty token without whitespace, as it must fit in `Authorization: Bearer <token>`.
+fn parse_admin_token(raw: &str) -> Result<Secret, String> {
+    if raw.is_empty() || raw.chars().any(char::is_whitespace) {
+        return Err("the admin token must be non-empty and contain no whitespace".to_owned());
+    }
+    Ok(Secret::new(raw))
 }
 
 /// Accepts an absolute `http(s)` URL; trailing `/` and `/v1` are dropped, as links add `/v1`.
@@ -188,6 +225,10 @@ mod tests {
         assert_eq!(parsed.log_format, default.log_format);
         assert_eq!(parsed.header_timeout_ms, default.header_timeout_ms);
         assert_eq!(parsed.request_timeout_ms, default.request_timeout_ms);
+        assert_eq!(parsed.admin_token, default.admin_token);
+        assert_eq!(parsed.no_admin, default.no_admin);
+        assert_eq!(parsed.journal_size, default.journal_size);
+        assert_eq!(parsed.state_file, default.state_file);
         assert!(cli.command.is_none());
     }
 
@@ -204,6 +245,13 @@ mod tests {
             "--reject-unknown-fields",
             "--log-format",
             "json",
+            "--admin-token",
+            "s3cret-admin",
+            "--no-admin",
+            "--journal-size",
+            "5",
+            "--state-file",
+            "/tmp/state.json",
             "--tenancy",
             "strict",
             "--seed-file",
@@ -217,6 +265,14 @@ mod tests {
         ])
         .unwrap();
         let config = cli.config;
+        assert_eq!(
+            config.admin_token.as_ref().map(Secret::expose),
+            Some("s3cret-admin")
+        );
+        assert!(config.no_admin);
+        assert_eq!(config.journal_size, 5);
+        assert_eq!(config.state_file, Some(PathBuf::from("/tmp/state.json")));
+        assert!(!format!("{config:?}").contains("s3cret-admin"));
         assert_eq!(config.listen.port(), 9000);
         assert_eq!(config.public_url.as_deref(), Some("https://api.pingone.eu"));
         assert_eq!(config.auth, AuthMode::None);
@@ -239,6 +295,9 @@ mod tests {
             &["--auth", "basic"],
             &["--listen", "localhost"],
             &["--log-format", "xml"],
+            &["--admin-token", ""],
+            &["--admin-token", "two words"],
+            &["--journal-size", "-1"],
         ] {
             assert!(parse(args).is_err(), "{args:?} should be refused");
         }

@@ -1,5 +1,7 @@
 //! Every failure the API can answer, and the one PingOne error body they all become.
 
+use std::borrow::Cow;
+
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -43,6 +45,20 @@ pub enum ApiError {
     /// 500 `UNEXPECTED_ERROR`: a bug; never from normal operation.
     #[error("unexpected error")]
     Unexpected,
+    /// An error a fault-injection rule asked for (`POST /__admin/faults`).
+    #[error("injected {} {}", .0.status, .0.code)]
+    Injected(InjectedError),
+}
+
+/// An error answered on purpose, for a client's retry and error handling to be tested.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InjectedError {
+    /// The HTTP status (400 to 599).
+    pub status: StatusCode,
+    /// The PingOne `code`.
+    pub code: String,
+    /// The `Retry-After` header, in seconds.
+    pub retry_after: Option<u64>,
 }
 
 /// Top-level messages, as PingOne words them.
@@ -70,6 +86,7 @@ impl ApiError {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unexpected => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Injected(injected) => injected.status,
         }
     }
 
@@ -149,10 +166,18 @@ impl ApiError {
                 ),
             ),
             Self::Unexpected => ("UNEXPECTED_ERROR", UNEXPECTED_MESSAGE, Vec::new()),
+            Self::Injected(injected) => {
+                return ErrorBody {
+                    id: Uuid::new_v4(),
+                    code: Cow::Owned(injected.code.clone()),
+                    message: injected_message(&injected.code, injected.status),
+                    details: injected_details(injected.status),
+                };
+            }
         };
         ErrorBody {
             id: Uuid::new_v4(),
-            code,
+            code: Cow::Borrowed(code),
             message,
             details,
         }
@@ -162,38 +187,87 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut response = (self.status(), axum::Json(self.body())).into_response();
-        if matches!(self, Self::Unauthorized) {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        match &self {
+            Self::Unauthorized => {
+                response
+                    .headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            Self::Injected(InjectedError {
+                retry_after: Some(seconds),
+                ..
+            }) => {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(*seconds));
+            }
+            _ => {}
         }
         response
     }
 }
 
 /// PingOne's error body. `details` is omitted when empty.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Error)]
 pub struct ErrorBody {
     id: Uuid,
-    code: &'static str,
+    #[schema(value_type = String)]
+    code: Cow<'static, str>,
+    #[schema(value_type = String)]
     message: &'static str,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     details: Vec<Detail>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct Detail {
+    #[schema(value_type = String)]
     code: &'static str,
+    #[serde(skip_serializing_if = "String::is_empty")]
     target: String,
     message: String,
     #[serde(rename = "innerError", skip_serializing_if = "Option::is_none")]
     inner_error: Option<InnerError>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct InnerError {
     #[serde(rename = "allowedValues")]
+    #[schema(value_type = Vec<String>)]
     allowed_values: &'static [&'static str],
+}
+
+/// Top-level message of an injected error: PingOne's for a code it uses, else by status.
+fn injected_message(code: &str, status: StatusCode) -> &'static str {
+    match code {
+        "INVALID_DATA" => return INVALID_DATA_MESSAGE,
+        "INVALID_REQUEST" => return INVALID_REQUEST_MESSAGE,
+        "ACCESS_FAILED" => return ACCESS_FAILED_MESSAGE,
+        "NOT_FOUND" => return NOT_FOUND_MESSAGE,
+        _ => {}
+    }
+    match status.as_u16() {
+        401 | 403 => ACCESS_FAILED_MESSAGE,
+        404 => NOT_FOUND_MESSAGE,
+        429 => "The request could not be completed. Too many requests were made; retry later.",
+        500 => UNEXPECTED_MESSAGE,
+        501..=599 => "The request could not be completed. The service is temporarily unavailable.",
+        _ => INVALID_REQUEST_MESSAGE,
+    }
+}
+
+/// A 429 says which limit was hit, as PingOne does.
+fn injected_details(status: StatusCode) -> Vec<Detail> {
+    if status != StatusCode::TOO_MANY_REQUESTS {
+        return Vec::new();
+    }
+    vec![Detail {
+        code: "LIMIT_EXCEEDED",
+        target: String::new(),
+        message: "The rate limit for this resource was exceeded.".to_owned(),
+        inner_error: None,
+    }]
 }
 
 impl From<&FieldError> for Detail {
@@ -220,6 +294,11 @@ impl From<crate::store::StoreError> for ApiError {
             StoreError::TypeChanged(ty) => {
                 Self::Validation(vec![FieldError::type_is_immutable(ty)])
             }
+            StoreError::DuplicateId(_) => Self::Validation(vec![FieldError::new(
+                crate::domain::FieldErrorCode::UniquenessViolation,
+                "id",
+                "An id appears more than once.".to_owned(),
+            )]),
             StoreError::NotNativeApp => Self::Validation(vec![FieldError::new(
                 FieldErrorCode::InvalidValue,
                 "application",

@@ -22,21 +22,36 @@
 //! - [`server`]: shared state, [`app`] (the router with its middleware) and [`run`];
 //!   `serve`: the accept loop, with header-read timeouts and graceful shutdown.
 //! - [`routes`](crate::routes): one module per resource, each with its own `router()`.
-//! - [`domain`]: push-credential types; parsing a body yields a valid value or every field error.
+//! - [`domain`]: push credentials, environments and applications; parsing a body yields a valid
+//!   value or every field error.
+//! - [`tokens`]: the RS256 access tokens of `POST /{environmentId}/as/token` (`--auth jwt`).
 //! - [`store`]: the in-memory store handle (private lock, synchronous methods).
 //! - [`error`]: [`ApiError`](error::ApiError), turned into PingOne's error body.
 //! - [`mock_server`]: [`MockServer`], the handle for Rust integration tests.
 //! - `links`, `extract`, `middleware`, [`clock`]: hrefs, extractors, cross-cutting concerns, time.
+//!
+//! Test control (`/__admin`, in `routes::admin`) rests on:
+//! - [`seed`]: the one document format for whole states (seed file, export, import, state file);
+//! - [`journal`]: the bounded, redacted request journal and its middleware;
+//! - [`faults`]: fault-injection rules and their middleware;
+//! - [`persist`]: the optional state file, saved atomically after each change;
+//! - [`operations`] and `openapi`: the PingOne operation names and `GET /openapi.json`.
 
 pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod error;
 mod extract;
+pub mod faults;
 pub mod healthcheck;
+pub mod journal;
+mod json_input;
 mod links;
 mod middleware;
 pub mod mock_server;
+mod openapi;
+pub mod operations;
+pub mod persist;
 mod routes;
 pub mod seed;
 mod serve;

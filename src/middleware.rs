@@ -1,4 +1,4 @@
-//! Cross-cutting request handling: correlation ids, bearer auth, media type negotiation.
+//! Cross-cutting request handling: correlation ids, bearer auth, start-up, media types.
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
@@ -81,14 +81,28 @@ pub async fn require_bearer(
 #[derive(Clone, Copy, Debug)]
 pub struct TokenEnvironment(pub Uuid);
 
-/// The token of `Authorization: Bearer <token>`, if well-formed.
-fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+/// The token of `Authorization: Bearer <token>`, if the header has that shape.
+pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let mut parts = value.trim().splitn(2, ' ');
     let scheme = parts.next().unwrap_or_default();
     let token = parts.next().unwrap_or_default().trim();
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty() && !token.contains(' '))
         .then_some(token)
+}
+
+/// While the state file loads, everything but the probes and the API description waits, so
+/// that no call sees (or changes) the empty state that the file is about to replace.
+pub async fn wait_until_loaded(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path();
+    if !matches!(path, "/healthz" | "/readyz" | "/openapi.json") {
+        state.loaded().await;
+    }
+    next.run(request).await
 }
 
 /// The `{environmentId}` of a `/v1/environments/{environmentId}…` path, when it is a UUID.

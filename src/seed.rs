@@ -1,56 +1,65 @@
-//! `--seed-file`: a JSON document of environments, applications (with fixed ids and client
-//! secrets) and push credentials, validated whole before the server listens.
+//! The one document format for whole states: `--seed-file`, `GET`/`PUT /__admin/state`, and the
+//! `--state-file`. An export can be fed back as a seed file, and the other way round.
 //!
 //! ```json
-//! {"environments": [{
+//! {"schemaVersion": 1,
+//!  "environments": [{
 //!    "id": "…", "name": "Admin", "region": "NA", "type": "SANDBOX", "license": {"id": "…"},
-//!    "manages": ["*"],
+//!    "manages": ["*"], "createdAt": "…", "updatedAt": "…",
 //!    "applications": [{
-//!      "id": "…", "name": "Terraform", "enabled": true, "protocol": "OPENID_CONNECT", "type": "WORKER",
-//!      "grantTypes": ["CLIENT_CREDENTIALS"], "tokenEndpointAuthMethod": "CLIENT_SECRET_BASIC",
-//!      "clientSecret": "…",
+//!      "id": "…", "name": "Terraform", "enabled": true, "protocol": "OPENID_CONNECT", "type": "NATIVE_APP",
+//!      "grantTypes": ["AUTHORIZATION_CODE"], "tokenEndpointAuthMethod": "NONE",
 //!      "pushCredentials": [{"id": "…", "type": "HMS", "clientId": "…", "clientSecret": "…"}]
 //!    }]
 //! }]}
 //! ```
 //!
-//! Each entry is what a client would send to create it, plus its `id`. Stored legacy `FCM`
-//! records are accepted here (they cannot be created over the API).
+//! Each entry is what a client would send to create it, plus its `id`, and optionally its
+//! `createdAt`/`updatedAt` (left out: the time of loading). Worker and service applications may
+//! carry their `clientSecret` (left out: one is generated). `manages` lists the other
+//! environments whose resources this environment's tokens may manage in `strict` tenancy
+//! (`["*"]`: all). Two differences from the API: stored legacy `FCM` records are accepted, and
+//! an environment may have no `license` (environments provisioned automatically have none).
+//! `schemaVersion` may be left out of a seed file; when present it must be 1. Unknown fields
+//! are refused, and every problem is reported with its JSON path. An exported document has
+//! every secret replaced by `"***"` unless asked otherwise; such a document cannot be loaded.
 
-use std::collections::HashSet;
+mod read;
+mod write;
+
 use std::fmt;
 use std::path::Path;
 
-use serde_json::{Map, Value};
-use uuid::Uuid;
+use serde_json::Value;
+
+pub use read::from_document;
+pub use write::to_document;
 
 use crate::clock::Timestamp;
-use crate::domain::{
-    ApplicationSpec, CredentialType, EnvironmentSpec, FieldError, ParseOptions, PushCredential,
-    Secret, parse_application, parse_environment, parse_push_credential,
-};
-use crate::store::{AppKey, Grants, Store};
+use crate::domain::FieldError;
+use crate::store::{Snapshot, Store, StoreError};
+
+/// The version of the format this build writes and reads.
+pub const SCHEMA_VERSION: u64 = 1;
+
+/// What stands in for a secret in a redacted document.
+pub const REDACTED: &str = "***";
+
+/// Whether a document shows the secrets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Secrets {
+    /// Every secret is `"***"`: safe to show.
+    Redacted,
+    /// The real values: for the state file and for a deliberate admin export.
+    Included,
+}
 
 /// A seed document that passed validation: applying it cannot fail.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Seed {
-    environments: Vec<SeedEnvironment>,
-}
-
-#[derive(Debug)]
-struct SeedEnvironment {
-    id: Uuid,
-    spec: EnvironmentSpec,
-    grants: Grants,
-    applications: Vec<SeedApplication>,
-}
-
-#[derive(Debug)]
-struct SeedApplication {
-    id: Uuid,
-    spec: ApplicationSpec,
-    secret: Option<Secret>,
-    push_credentials: Vec<(Uuid, PushCredential)>,
+    /// The validated document; read again on each use, so that the entries without timestamps
+    /// get the time of that use.
+    document: Value,
 }
 
 /// Every problem found in a seed document, each with the entry it concerns.
@@ -80,315 +89,66 @@ impl SeedError {
     pub fn problems(&self) -> &[(String, String)] {
         &self.problems
     }
+
+    fn new(source_name: &str, path: &str, problem: String) -> Self {
+        Self {
+            source_name: source_name.to_owned(),
+            problems: vec![(path.to_owned(), problem)],
+        }
+    }
 }
 
 /// Reads and validates a seed file.
 pub fn load_file(path: &Path) -> Result<Seed, SeedError> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|error| SeedError {
-        source_name: name.clone(),
-        problems: vec![("(file)".to_owned(), format!("cannot be read: {error}"))],
-    })?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|error| SeedError::new(&name, "(file)", format!("cannot be read: {error}")))?;
     parse(&name, &text)
 }
 
 /// Validates a seed document; `source_name` names it in errors.
 pub fn parse(source_name: &str, text: &str) -> Result<Seed, SeedError> {
-    let mut checker = Checker::default();
-    let seed = match serde_json::from_str::<Value>(text) {
-        Ok(Value::Object(document)) => checker.document(&document),
-        Ok(_) => {
-            checker.problem(
-                "(document)",
-                "must be a JSON object with an `environments` array".to_owned(),
-            );
-            Seed::default()
-        }
-        Err(error) => {
-            checker.problem("(document)", format!("is not valid JSON: {error}"));
-            Seed::default()
-        }
-    };
-    if checker.problems.is_empty() {
-        Ok(seed)
-    } else {
-        Err(SeedError {
+    let document: Value = serde_json::from_str(text).map_err(|error| {
+        SeedError::new(
+            source_name,
+            "(document)",
+            format!("is not valid JSON: {error}"),
+        )
+    })?;
+    // The timestamps given to entries without one do not matter for validation.
+    match from_document(&document, chrono::DateTime::UNIX_EPOCH) {
+        Ok(_) => Ok(Seed { document }),
+        Err(errors) => Err(SeedError {
             source_name: source_name.to_owned(),
-            problems: checker.problems,
-        })
+            problems: errors.into_iter().map(describe).collect(),
+        }),
     }
+}
+
+/// `(path, "CODE: message")`; a problem with the document as a whole is at `(document)`.
+fn describe(error: FieldError) -> (String, String) {
+    let path = match error.target.as_str() {
+        "" | "body" => "(document)".to_owned(),
+        _ => error.target,
+    };
+    (path, format!("{}: {}", error.code.as_str(), error.message))
 }
 
 impl Seed {
-    /// Puts everything into the store: environments, then grants, applications, credentials.
-    pub fn apply(self, store: &Store, now: Timestamp) {
-        for environment in &self.environments {
-            store.insert_environment(environment.id, environment.spec.clone(), now);
-        }
-        for environment in self.environments {
-            store.grant(environment.id, &environment.grants);
-            for application in environment.applications {
-                let key = AppKey {
-                    environment_id: environment.id,
-                    application_id: application.id,
-                };
-                // Validation already ruled out every reason these could fail.
-                let _ = store.insert_application(key, application.spec, application.secret, now);
-                for (id, credential) in application.push_credentials {
-                    let _ = store.insert(key, id, credential, now);
-                }
-            }
-        }
+    /// The state the seed describes; entries without timestamps are created `now`.
+    pub fn snapshot(&self, now: Timestamp) -> Snapshot {
+        from_document(&self.document, now).expect("a seed is validated when it is made")
+    }
+
+    /// Replaces everything in the store with the seed's state (deleted ids and grants too).
+    pub fn apply(&self, store: &Store, now: Timestamp) {
+        // Validation already ruled out every reason a restore could be refused.
+        let restored: Result<_, StoreError> = store.restore(self.snapshot(now));
+        debug_assert!(restored.is_ok(), "{restored:?}");
     }
 }
 
-#[derive(Default)]
-struct Checker {
-    problems: Vec<(String, String)>,
-}
-
-impl Checker {
-    fn problem(&mut self, path: &str, message: String) {
-        self.problems.push((path.to_owned(), message));
-    }
-
-    fn field_errors(&mut self, path: &str, errors: Vec<FieldError>) {
-        for error in errors {
-            self.problem(
-                &format!("{path}.{}", error.target),
-                format!("{}: {}", error.code.as_str(), error.message),
-            );
-        }
-    }
-
-    fn document(&mut self, document: &Map<String, Value>) -> Seed {
-        let environments = self.array(document, "environments", "environments", true);
-        let mut seen = HashSet::new();
-        let parsed: Vec<(usize, SeedEnvironment)> = environments
-            .iter()
-            .enumerate()
-            .filter_map(|(i, entry)| {
-                self.environment(&format!("environments[{i}]"), entry, &mut seen)
-                    .map(|environment| (i, environment))
-            })
-            .collect();
-        // `manages` may only name environments of this seed.
-        for (i, environment) in &parsed {
-            if let Grants::Some(targets) = &environment.grants {
-                for (j, target) in targets.iter().enumerate() {
-                    if !seen.contains(target) {
-                        self.problem(
-                            &format!("environments[{i}].manages[{j}]"),
-                            format!("no environment {target} in this seed"),
-                        );
-                    }
-                }
-            }
-        }
-        let parsed = parsed
-            .into_iter()
-            .map(|(_, environment)| environment)
-            .collect();
-        Seed {
-            environments: parsed,
-        }
-    }
-
-    fn array<'a>(
-        &mut self,
-        object: &'a Map<String, Value>,
-        field: &str,
-        path: &str,
-        required: bool,
-    ) -> &'a [Value] {
-        match object.get(field) {
-            Some(Value::Array(items)) => items,
-            None | Some(Value::Null) if !required => &[],
-            None | Some(Value::Null) => {
-                self.problem(path, "is required".to_owned());
-                &[]
-            }
-            Some(_) => {
-                self.problem(path, "must be an array".to_owned());
-                &[]
-            }
-        }
-    }
-
-    fn id(
-        &mut self,
-        path: &str,
-        entry: &Map<String, Value>,
-        seen: &mut HashSet<Uuid>,
-    ) -> Option<Uuid> {
-        let id = match entry.get("id").and_then(Value::as_str) {
-            Some(id) if id.len() == 36 => Uuid::try_parse(id).ok(),
-            _ => None,
-        };
-        match id {
-            None => self.problem(
-                &format!("{path}.id"),
-                "must be a UUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)".to_owned(),
-            ),
-            Some(id) if !seen.insert(id) => {
-                self.problem(&format!("{path}.id"), format!("{id} is used twice"))
-            }
-            Some(_) => {}
-        }
-        id
-    }
-
-    fn environment(
-        &mut self,
-        path: &str,
-        entry: &Value,
-        seen: &mut HashSet<Uuid>,
-    ) -> Option<SeedEnvironment> {
-        let Value::Object(entry) = entry else {
-            self.problem(path, "must be an object".to_owned());
-            return None;
-        };
-        let id = self.id(path, entry, seen);
-        let spec = parse_environment(entry, false)
-            .map_err(|errors| self.field_errors(path, errors))
-            .ok();
-        let grants = self.grants(&format!("{path}.manages"), entry.get("manages"));
-        let mut app_ids = HashSet::new();
-        let applications: Vec<SeedApplication> = self
-            .array(
-                entry,
-                "applications",
-                &format!("{path}.applications"),
-                false,
-            )
-            .iter()
-            .enumerate()
-            .filter_map(|(i, app)| {
-                self.application(&format!("{path}.applications[{i}]"), app, &mut app_ids)
-            })
-            .collect();
-        Some(SeedEnvironment {
-            id: id?,
-            spec: spec?,
-            grants: grants?,
-            applications,
-        })
-    }
-
-    fn grants(&mut self, path: &str, value: Option<&Value>) -> Option<Grants> {
-        let items = match value {
-            None | Some(Value::Null) => return Some(Grants::Own),
-            Some(Value::Array(items)) => items,
-            Some(_) => {
-                self.problem(
-                    path,
-                    "must be an array of environment ids, or [\"*\"]".to_owned(),
-                );
-                return None;
-            }
-        };
-        if items.len() == 1 && items[0] == "*" {
-            return Some(Grants::All);
-        }
-        let mut ids = Vec::new();
-        for (i, item) in items.iter().enumerate() {
-            match item
-                .as_str()
-                .filter(|s| s.len() == 36)
-                .and_then(|s| Uuid::try_parse(s).ok())
-            {
-                Some(id) => ids.push(id),
-                None => self.problem(
-                    &format!("{path}[{i}]"),
-                    "must be an environment id, or the whole list [\"*\"]".to_owned(),
-                ),
-            }
-        }
-        (ids.len() == items.len()).then_some(Grants::Some(ids))
-    }
-
-    fn application(
-        &mut self,
-        path: &str,
-        entry: &Value,
-        seen: &mut HashSet<Uuid>,
-    ) -> Option<SeedApplication> {
-        let Value::Object(entry) = entry else {
-            self.problem(path, "must be an object".to_owned());
-            return None;
-        };
-        let id = self.id(path, entry, seen);
-        let spec = parse_application(entry, false)
-            .map_err(|errors| self.field_errors(path, errors))
-            .ok();
-        let secret = match (entry.get("clientSecret"), &spec) {
-            (None | Some(Value::Null), _) => None,
-            (Some(Value::String(secret)), Some(spec))
-                if spec.has_client_secret() && !secret.is_empty() =>
-            {
-                Some(Secret::new(secret.as_str()))
-            }
-            (Some(_), Some(spec)) if !spec.has_client_secret() => {
-                self.problem(
-                    &format!("{path}.clientSecret"),
-                    "only WORKER and SERVICE applications have a client secret".to_owned(),
-                );
-                None
-            }
-            (Some(_), _) => {
-                self.problem(
-                    &format!("{path}.clientSecret"),
-                    "must be a non-empty string".to_owned(),
-                );
-                None
-            }
-        };
-        let credentials = self.array(
-            entry,
-            "pushCredentials",
-            &format!("{path}.pushCredentials"),
-            false,
-        );
-        if !credentials.is_empty() && spec.as_ref().is_some_and(|spec| !spec.is_native()) {
-            self.problem(
-                &format!("{path}.pushCredentials"),
-                "push credentials belong to NATIVE_APP applications only".to_owned(),
-            );
-        }
-        let mut ids = HashSet::new();
-        let mut types: HashSet<CredentialType> = HashSet::new();
-        let mut push_credentials = Vec::new();
-        for (i, credential) in credentials.iter().enumerate() {
-            let path = format!("{path}.pushCredentials[{i}]");
-            let Value::Object(credential) = credential else {
-                self.problem(&path, "must be an object".to_owned());
-                continue;
-            };
-            let id = self.id(&path, credential, &mut ids);
-            let legacy_allowed = ParseOptions {
-                allow_legacy_fcm: true,
-                reject_unknown_fields: false,
-            };
-            match parse_push_credential(credential, legacy_allowed) {
-                Ok(parsed) if !types.insert(parsed.credential_type()) => self.problem(
-                    &format!("{path}.type"),
-                    format!(
-                        "a second {} credential on one application",
-                        parsed.credential_type().as_str()
-                    ),
-                ),
-                Ok(parsed) => push_credentials.extend(id.map(|id| (id, parsed))),
-                Err(errors) => self.field_errors(&path, errors),
-            }
-        }
-        Some(SeedApplication {
-            id: id?,
-            spec: spec?,
-            secret,
-            push_credentials,
-        })
-    }
-}
-
+#[cfg(test)]
+mod document_tests;
 #[cfg(test)]
 mod tests;

@@ -1,6 +1,8 @@
 //! Shared state, the full application with its middleware, and the serve loop.
 
 use std::future::Future;
+use std::io;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -9,6 +11,7 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::response::IntoResponse;
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -16,13 +19,17 @@ use tracing::Level;
 
 use crate::clock::Clock;
 use crate::config::{AuthMode, Config, Tenancy};
-use crate::domain::ParseOptions;
+use crate::domain::{ParseOptions, Secret};
 use crate::error::ApiError;
+use crate::faults::Faults;
+use crate::journal::Journal;
 use crate::middleware::CorrelationId;
-use crate::seed::{self, SeedError};
+use crate::persist::{self, Persister};
+use crate::seed::{self, Seed, SeedError};
+use crate::serve::serve;
 use crate::store::Store;
 use crate::tokens::TokenAuthority;
-use crate::{middleware, routes};
+use crate::{journal, middleware, routes};
 
 /// Request bodies larger than this are refused with 413.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -42,6 +49,21 @@ pub struct Settings {
     pub header_timeout: Duration,
     /// How long a request may take, body included.
     pub request_timeout: Duration,
+    /// Who may use `/__admin`.
+    pub admin: AdminAccess,
+    /// The state file, if persistence is on.
+    pub state_file: Option<PathBuf>,
+}
+
+/// Who may use the `/__admin` endpoints.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AdminAccess {
+    /// They are not served.
+    Disabled,
+    /// Anyone who can reach the port.
+    Open,
+    /// Callers presenting `Authorization: Bearer <token>`.
+    Token(Secret),
 }
 
 impl From<&Config> for Settings {
@@ -56,6 +78,12 @@ impl From<&Config> for Settings {
             },
             header_timeout: Duration::from_millis(config.header_timeout_ms),
             request_timeout: Duration::from_millis(config.request_timeout_ms),
+            admin: match (&config.admin_token, config.no_admin) {
+                (_, true) => AdminAccess::Disabled,
+                (Some(token), false) => AdminAccess::Token(token.clone()),
+                (None, false) => AdminAccess::Open,
+            },
+            state_file: config.state_file.clone(),
         }
     }
 }
@@ -71,8 +99,14 @@ struct Inner {
     store: Store,
     settings: Settings,
     clock: Clock,
+    journal: Journal,
+    faults: Faults,
     tokens: TokenAuthority,
+    /// The `--seed-file` state, which a reset restores.
+    seed: Option<Seed>,
     ready: AtomicBool,
+    /// `false` while the state file is being loaded: API calls wait for it.
+    loaded: watch::Sender<bool>,
 }
 
 /// Why the server could not start.
@@ -111,28 +145,42 @@ impl AppState {
             }
         };
         let store = Store::with_tenancy(config.tenancy);
-        let clock = Clock;
-        if let Some(path) = &config.seed_file {
-            seed::load_file(path)?.apply(&store, clock.now());
+        let clock = Clock::new();
+        let seed = config
+            .seed_file
+            .as_deref()
+            .map(seed::load_file)
+            .transpose()?;
+        if let Some(seed) = &seed {
+            seed.apply(&store, clock.now());
         }
         Ok(Self {
             inner: Arc::new(Inner {
                 store,
                 settings: Settings::from(config),
                 clock,
+                journal: Journal::new(config.journal_size),
+                faults: Faults::new(),
                 tokens,
+                seed,
                 ready: AtomicBool::new(false),
+                loaded: watch::Sender::new(true),
             }),
         })
     }
 
-    /// A state with an empty store and no files to load.
+    /// A state built from `config`, for callers that know its files load.
     ///
     /// # Panics
     /// If `config` names a signing key or seed file that cannot be loaded; use
     /// [`AppState::try_new`] for those.
     pub fn new(config: &Config) -> Self {
         Self::try_new(config).unwrap_or_else(|error| panic!("{error}"))
+    }
+
+    /// The `--seed-file` state, if one was given: a reset restores it.
+    pub fn seed(&self) -> Option<&Seed> {
+        self.inner.seed.as_ref()
     }
 
     /// The token authority that signs and verifies access tokens.
@@ -155,9 +203,30 @@ impl AppState {
         &self.inner.clock
     }
 
-    /// Whether `/readyz` answers 200.
+    /// The request journal.
+    pub fn journal(&self) -> &Journal {
+        &self.inner.journal
+    }
+
+    /// The fault-injection rules.
+    pub fn faults(&self) -> &Faults {
+        &self.inner.faults
+    }
+
+    /// Whether `/readyz` answers 200: start-up is done and the state file, if any, is loaded.
     pub fn is_ready(&self) -> bool {
-        self.inner.ready.load(Ordering::Acquire)
+        self.inner.ready.load(Ordering::Acquire) && *self.inner.loaded.borrow()
+    }
+
+    /// Waits until the state file, if any, is loaded.
+    pub async fn loaded(&self) {
+        let mut loaded = self.inner.loaded.subscribe();
+        // The sender lives as long as `self`, so this cannot fail while anyone waits.
+        let _ = loaded.wait_for(|loaded| *loaded).await;
+    }
+
+    fn set_loaded(&self, loaded: bool) {
+        self.inner.loaded.send_replace(loaded);
     }
 
     /// Marks the server ready (start-up work is done).
@@ -168,21 +237,31 @@ impl AppState {
 
 /// The whole application: routes plus middleware. Tests and embedders use this seam.
 pub fn app(state: AppState) -> Router {
-    routes::router()
+    routes::router(&state)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::require_bearer,
         ))
-        .layer(axum::middleware::from_fn(middleware::negotiate_hal))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            middleware::request_timeout,
+            middleware::wait_until_loaded,
         ))
+        .layer(axum::middleware::from_fn(middleware::negotiate_hal))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CompressionLayer::new())
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::Unexpected.into_response()
         }))
+        // Outside the panic catcher, so that even a 500 is journaled.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            journal::record::record,
+        ))
+        // Outside the journal, which reads the whole body first: a trickled body times out too.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::request_timeout,
+        ))
         .layer(
             // The span names method, path and correlation id only: never headers (bearer tokens),
             // query strings or bodies (secrets).
@@ -207,13 +286,49 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// Serves `state` on `listener` until `shutdown` completes, then drains in-flight requests.
+///
+/// With a state file, the server answers `/healthz` (and `/readyz` with 503) while the file is
+/// loaded, API calls wait for it, and a file that cannot be loaded stops everything with an
+/// error before anything is written. Changes are saved from then on, and once more at the end.
 pub async fn run(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
+) -> io::Result<()> {
     let router = app(state.clone());
     let header_timeout = state.settings().header_timeout;
+    let Some(path) = state.settings().state_file.clone() else {
+        state.set_ready();
+        return serve(listener, router, header_timeout, shutdown).await;
+    };
+    state.set_loaded(false);
+    let server = tokio::spawn(serve(listener, router, header_timeout, shutdown));
+    let loading = {
+        let (path, now) = (path.clone(), state.clock().now());
+        tokio::task::spawn_blocking(move || persist::load(&path, now)).await
+    };
+    let restored = match loading {
+        Ok(Ok(Some(snapshot))) => state
+            .store()
+            .restore(snapshot)
+            .map(|_| ())
+            .map_err(|error| format!("cannot load the state file {}: {error}", path.display())),
+        Ok(Ok(None)) => Ok(()),
+        Ok(Err(error)) => Err(error.to_string()),
+        Err(error) => Err(format!("loading the state file failed: {error}")),
+    };
+    if let Err(message) = restored {
+        // Nothing was served yet but health checks: close those connections, write nothing.
+        server.abort();
+        return Err(io::Error::other(format!(
+            "{message}. The file was left untouched; fix it, move it away, or start without --state-file."
+        )));
+    }
+    let persister = Persister::spawn(state.store().clone(), path);
+    state.set_loaded(true);
     state.set_ready();
-    crate::serve::serve(listener, router, header_timeout, shutdown).await
+    let served = server.await.map_err(io::Error::other);
+    let saved = persister.finish().await;
+    served??;
+    saved
 }

@@ -53,7 +53,7 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    /// A problem with one field.
+    /// A problem with `target` (a field name or a JSON path such as `environments[0].id`).
     pub fn new(code: FieldErrorCode, target: &str, message: String) -> Self {
         Self {
             code,

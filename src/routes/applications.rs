@@ -1,33 +1,79 @@
 //! `/v1/environments/{environmentId}/applications[/{applicationId}[/secret]]`
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
 use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::wire::{Href, IdRef};
 use crate::clock::format_timestamp;
 use crate::domain::parse_application;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{AppPath, EnvironmentPath, JsonObject};
+use crate::faults;
 use crate::links::Links;
+use crate::openapi::APPLICATIONS_TAG;
+use crate::openapi::schemas::ApplicationRequest;
+use crate::operations::{self, APPLICATION, APPLICATION_SECRET, APPLICATIONS};
 use crate::server::AppState;
 use crate::store::{AppKey, ApplicationView};
 
-const COLLECTION: &str = "/v1/environments/{environmentId}/applications";
-const ITEM: &str = "/v1/environments/{environmentId}/applications/{applicationId}";
-const SECRET: &str = "/v1/environments/{environmentId}/applications/{applicationId}/secret";
+/// The application routes, behind fault injection.
+pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(read, replace, delete))
+        .routes(routes!(read_secret, regenerate_secret))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            faults::inject::inject,
+        ))
+}
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(COLLECTION, get(list).post(create))
-        .route(ITEM, get(read).put(replace).delete(delete))
-        .route(SECRET, get(read_secret).post(regenerate_secret))
+/// The path parameter of the collection.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)] // describes the path; `EnvironmentPath` parses it
+struct EnvironmentParams {
+    /// The environment id (a UUID).
+    #[param(rename = "environmentId")]
+    environment_id: Uuid,
+}
+
+/// The path parameters of one application.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)] // describes the path; `AppPath` parses it
+struct ApplicationParams {
+    /// The environment id (a UUID).
+    #[param(rename = "environmentId")]
+    environment_id: Uuid,
+    /// The application id (a UUID).
+    #[param(rename = "applicationId")]
+    application_id: Uuid,
 }
 
 /// `POST …/applications`: 201; workers and services get a generated client secret.
+#[utoipa::path(
+    post,
+    path = APPLICATIONS,
+    operation_id = operations::CREATE_APPLICATION,
+    tag = APPLICATIONS_TAG,
+    params(EnvironmentParams),
+    request_body(content = ApplicationRequest, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Created", body = ApplicationResource),
+        (status = 400, description = "Validation failed", body = ErrorBody),
+        (status = 401, description = "No valid bearer token", body = ErrorBody),
+        (status = 404, description = "No such environment", body = ErrorBody),
+        (status = 415, description = "Not application/json", body = ErrorBody),
+    ),
+    security(("bearerAuth" = []))
+)]
 async fn create(
     State(state): State<AppState>,
     EnvironmentPath(environment_id): EnvironmentPath,
@@ -53,6 +99,19 @@ async fn create(
 }
 
 /// `GET …/applications`: the environment's applications in creation order.
+#[utoipa::path(
+    get,
+    path = APPLICATIONS,
+    operation_id = operations::READ_ALL_APPLICATIONS,
+    tag = APPLICATIONS_TAG,
+    params(EnvironmentParams),
+    responses(
+        (status = 200, description = "The environment's applications", body = ApplicationCollection),
+        (status = 401, description = "No valid bearer token", body = ErrorBody),
+        (status = 404, description = "No such environment", body = ErrorBody),
+    ),
+    security(("bearerAuth" = []))
+)]
 async fn list(
     State(state): State<AppState>,
     EnvironmentPath(environment_id): EnvironmentPath,
@@ -77,6 +136,19 @@ async fn list(
 }
 
 /// `GET …/applications/{applicationId}`
+#[utoipa::path(
+    get,
+    path = APPLICATION,
+    operation_id = operations::READ_ONE_APPLICATION,
+    tag = APPLICATIONS_TAG,
+    params(ApplicationParams),
+    responses(
+        (status = 200, description = "The application", body = ApplicationResource),
+        (status = 401, description = "No valid bearer token", body = ErrorBody),
+        (status = 404, description = "No such application", body = ErrorBody),
+    ),
+    security(("bearerAuth" = []))
+)]
 async fn read(
     State(state): State<AppState>,
     AppPath(key): AppPath,
@@ -87,6 +159,21 @@ async fn read(
 }
 
 /// `PUT …/applications/{applicationId}`: the whole body is required; `type` cannot change.
+#[utoipa::path(
+    put,
+    path = APPLICATION,
+    operation_id = operations::UPDATE_APPLICATION,
+    tag = APPLICATIONS_TAG,
+    params(ApplicationParams),
+    request_body(content = ApplicationRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Replaced", body = ApplicationResource),
+        (status = 400, description = "Validation failed, or the type changed", body = ErrorBody),
+        (status = 401, description = "No valid bearer token", body = ErrorBody),
+        (status = 404, description = "No such application", body = ErrorBody),
+    ),
+    security(("bearerAuth" = []))
+)]
 async fn replace(
     State(state): State<AppState>,
     AppPath(key): AppPath,
@@ -107,6 +194,19 @@ async fn replace(
 }
 
 /// `DELETE …/applications/{applicationId}`: 204; its push credentials go too.
+#[utoipa::path(
+    delete,
+    path = APPLICATION,
+    operation_id = operations::DELETE_APPLICATION,
+    tag = APPLICATIONS_TAG,
+    params(ApplicationParams),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "No valid bearer token", body = ErrorBody),
+        (status = 404, description = "No such application", body = ErrorBody),
+    ),
+    security(("bearerAuth" = []))
+)]
 async fn delete(State(state): State<AppState>, AppPath(key): AppPath) -> ApiResult<StatusCode> {
     state.store().delete_application(key)?;
     Ok(StatusCode::NO_CONTENT)
@@ -114,6 +214,19 @@ async fn delete(State(state): State<AppState>, AppPath(key): AppPath) -> ApiResu
 
 /// `GET …/applications/{applicationId}/secret`: a worker's or service's client secret, the one
 /// place PingOne hands a secret back.
+#[utoipa::path(
+    get,
+    path = APPLICATION_SECRET,
+    operation_id = operations::READ_APPLICATION_SECRET,
+    tag = APPLICATIONS_TAG,
+    params(ApplicationParams),
+    responses(
+        (status = 200, description = "The client secret", body = SecretResource),
+        (status = 401, description = "No valid bearer token", body = ErrorBody),
+        (status = 404, description = "No such application, or it has no secret", body = ErrorBody),
+    ),
+    security(("bearerAuth" = []))
+)]
 async fn read_secret(
     State(state): State<AppState>,
     AppPath(key): AppPath,
@@ -124,6 +237,19 @@ async fn read_secret(
 }
 
 /// `POST …/applications/{applicationId}/secret`: replaces the client secret with a new one.
+#[utoipa::path(
+    post,
+    path = APPLICATION_SECRET,
+    operation_id = operations::UPDATE_APPLICATION_SECRET,
+    tag = APPLICATIONS_TAG,
+    params(ApplicationParams),
+    responses(
+        (status = 200, description = "The new client secret", body = SecretResource),
+        (status = 401, description = "No valid bearer token", body = ErrorBody),
+        (status = 404, description = "No such application, or it has no secret", body = ErrorBody),
+    ),
+    security(("bearerAuth" = []))
+)]
 async fn regenerate_secret(
     State(state): State<AppState>,
     AppPath(key): AppPath,
@@ -133,8 +259,9 @@ async fn regenerate_secret(
     Ok(Json(SecretResource::new(key, secret.expose(), &links)))
 }
 
-/// An application as PingOne sends it.
-#[derive(Debug, Serialize)]
+/// An application as PingOne sends it; its client secret is not here.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Application)]
 pub struct ApplicationResource {
     #[serde(rename = "_links")]
     links: ApplicationLinks,
@@ -156,10 +283,11 @@ pub struct ApplicationResource {
     #[serde(rename = "tokenEndpointAuthMethod")]
     token_endpoint_auth_method: &'static str,
     #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
+    #[schema(value_type = Object)]
     mobile: serde_json::Map<String, serde_json::Value>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct ApplicationLinks {
     #[serde(rename = "self")]
     this: Href,
@@ -207,7 +335,9 @@ impl ApplicationResource {
     }
 }
 
-#[derive(Debug, Serialize)]
+/// An environment's applications, in creation order.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Applications)]
 pub struct ApplicationCollection {
     #[serde(rename = "_links")]
     links: SelfLink,
@@ -217,26 +347,30 @@ pub struct ApplicationCollection {
     size: usize,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ApplicationsLinks)]
 struct SelfLink {
     #[serde(rename = "self")]
     this: Href,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = EmbeddedApplications)]
 struct Embedded {
     applications: Vec<ApplicationResource>,
 }
 
 /// `{"_links": …, "secret": "…"}`
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ApplicationSecret)]
 pub struct SecretResource {
     #[serde(rename = "_links")]
     links: SecretLinks,
     secret: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ApplicationSecretLinks)]
 struct SecretLinks {
     #[serde(rename = "self")]
     this: Href,

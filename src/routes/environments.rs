@@ -2,31 +2,63 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Extension, Json, Router};
+use axum::{Extension, Json};
 use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::wire::{Href, IdRef};
 use crate::clock::format_timestamp;
 use crate::domain::parse_environment;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{EnvironmentPath, JsonObject};
+use crate::faults;
 use crate::links::Links;
 use crate::middleware::TokenEnvironment;
+use crate::openapi::ENVIRONMENTS_TAG;
+use crate::openapi::schemas::EnvironmentRequest;
+use crate::operations::{self, ENVIRONMENT, ENVIRONMENTS};
 use crate::server::AppState;
 use crate::store::EnvironmentView;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/v1/environments", get(list).post(create))
-        .route(
-            "/v1/environments/{environmentId}",
-            get(read).put(replace).delete(delete),
-        )
+/// The environment routes, behind fault injection.
+pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(read, replace, delete))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            faults::inject::inject,
+        ))
+}
+
+/// The path parameter of one environment.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)] // describes the path; `EnvironmentPath` parses it
+struct EnvironmentParams {
+    /// The environment id (a UUID).
+    #[param(rename = "environmentId")]
+    environment_id: Uuid,
 }
 
 /// `POST /v1/environments`: 201; tokens of the creating environment may manage it.
+#[utoipa::path(
+    post,
+    path = ENVIRONMENTS,
+    operation_id = operations::CREATE_ENVIRONMENT,
+    tag = ENVIRONMENTS_TAG,
+    request_body(content = EnvironmentRequest, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Created", body = EnvironmentResource),
+        (status = 400, description = "Validation failed", body = ErrorBody),
+        (status = 401, description = "No valid bearer token", body = ErrorBody),
+        (status = 415, description = "Not application/json", body = ErrorBody),
+    ),
+    security(("bearerAuth" = []))
+)]
 async fn create(
     State(state): State<AppState>,
     token: Option<Extension<TokenEnvironment>>,
@@ -46,6 +78,17 @@ async fn create(
 }
 
 /// `GET /v1/environments`: every environment in creation order.
+#[utoipa::path(
+    get,
+    path = ENVIRONMENTS,
+    operation_id = operations::READ_ALL_ENVIRONMENTS,
+    tag = ENVIRONMENTS_TAG,
+    responses(
+        (status = 200, description = "Every environment", body = EnvironmentCollection),
+        (status = 401, description = "No valid bearer token", body = ErrorBody),
+    ),
+    security(("bearerAuth" = []))
+)]
 async fn list(State(state): State<AppState>, links: Links) -> Json<EnvironmentCollection> {
     let items: Vec<EnvironmentResource> = state
         .store()
@@ -65,7 +108,21 @@ async fn list(State(state): State<AppState>, links: Links) -> Json<EnvironmentCo
     })
 }
 
-/// `GET /v1/environments/{environmentId}`
+/// `GET /v1/environments/{environmentId}` (provisioned on first use in `auto` tenancy).
+#[utoipa::path(
+    get,
+    path = ENVIRONMENT,
+    operation_id = operations::READ_ONE_ENVIRONMENT,
+    tag = ENVIRONMENTS_TAG,
+    params(EnvironmentParams),
+    responses(
+        (status = 200, description = "The environment", body = EnvironmentResource),
+        (status = 401, description = "No valid bearer token", body = ErrorBody),
+        (status = 403, description = "The token may not manage this environment", body = ErrorBody),
+        (status = 404, description = "No such environment", body = ErrorBody),
+    ),
+    security(("bearerAuth" = []))
+)]
 async fn read(
     State(state): State<AppState>,
     EnvironmentPath(id): EnvironmentPath,
@@ -76,6 +133,22 @@ async fn read(
 }
 
 /// `PUT /v1/environments/{environmentId}`: the whole body is required.
+#[utoipa::path(
+    put,
+    path = ENVIRONMENT,
+    operation_id = operations::UPDATE_ENVIRONMENT,
+    tag = ENVIRONMENTS_TAG,
+    params(EnvironmentParams),
+    request_body(content = EnvironmentRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Replaced", body = EnvironmentResource),
+        (status = 400, description = "Validation failed", body = ErrorBody),
+        (status = 401, description = "No valid bearer token", body = ErrorBody),
+        (status = 403, description = "The token may not manage this environment", body = ErrorBody),
+        (status = 404, description = "No such environment", body = ErrorBody),
+    ),
+    security(("bearerAuth" = []))
+)]
 async fn replace(
     State(state): State<AppState>,
     EnvironmentPath(id): EnvironmentPath,
@@ -96,6 +169,20 @@ async fn replace(
 }
 
 /// `DELETE /v1/environments/{environmentId}`: 204; everything in it goes too.
+#[utoipa::path(
+    delete,
+    path = ENVIRONMENT,
+    operation_id = operations::DELETE_ENVIRONMENT,
+    tag = ENVIRONMENTS_TAG,
+    params(EnvironmentParams),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "No valid bearer token", body = ErrorBody),
+        (status = 403, description = "The token may not manage this environment", body = ErrorBody),
+        (status = 404, description = "No such environment", body = ErrorBody),
+    ),
+    security(("bearerAuth" = []))
+)]
 async fn delete(
     State(state): State<AppState>,
     EnvironmentPath(id): EnvironmentPath,
@@ -105,7 +192,8 @@ async fn delete(
 }
 
 /// An environment as PingOne sends it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Environment)]
 pub struct EnvironmentResource {
     #[serde(rename = "_links")]
     links: EnvironmentLinks,
@@ -124,7 +212,7 @@ pub struct EnvironmentResource {
     license: Option<IdRef>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct EnvironmentLinks {
     #[serde(rename = "self")]
     this: Href,
@@ -150,7 +238,9 @@ impl EnvironmentResource {
     }
 }
 
-#[derive(Debug, Serialize)]
+/// Every environment, in creation order.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Environments)]
 pub struct EnvironmentCollection {
     #[serde(rename = "_links")]
     links: SelfLink,
@@ -160,13 +250,15 @@ pub struct EnvironmentCollection {
     size: usize,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = EnvironmentsLinks)]
 struct SelfLink {
     #[serde(rename = "self")]
     this: Href,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = EmbeddedEnvironments)]
 struct Embedded {
     environments: Vec<EnvironmentResource>,
 }

@@ -9,27 +9,64 @@ use axum::extract::State;
 use axum::extract::rejection::FormRejection;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Form, Json, Router};
+use axum::{Form, Json};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
 
-use crate::error::ApiResult;
+use crate::error::{ApiResult, ErrorBody};
 use crate::extract::EnvironmentPath;
+use crate::faults;
 use crate::links::Links;
+use crate::openapi::OAUTH_TAG;
+use crate::openapi::schemas::{JwkSet, TokenRequest};
+use crate::operations::{self, JWKS, TOKEN};
 use crate::server::AppState;
 use crate::store::ClientError;
 use crate::tokens::TOKEN_LIFETIME_SECONDS;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/{environmentId}/as/token", post(token))
-        .route("/{environmentId}/as/jwks", get(jwks))
+/// The token endpoint and key set, behind fault injection.
+pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(token))
+        .routes(routes!(jwks))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            faults::inject::inject,
+        ))
+}
+
+/// The path parameter: the environment whose authorization server this is.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)] // describes the path; `EnvironmentPath` parses it
+struct EnvironmentParams {
+    /// The environment id (a UUID).
+    #[param(rename = "environmentId")]
+    environment_id: Uuid,
 }
 
 /// `POST /{environmentId}/as/token`: `grant_type=client_credentials`, client authenticated by
 /// HTTP Basic or by `client_id` / `client_secret` form fields.
+#[utoipa::path(
+    post,
+    path = TOKEN,
+    operation_id = operations::CREATE_TOKEN,
+    tag = OAUTH_TAG,
+    params(EnvironmentParams),
+    request_body(content = TokenRequest, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "An access token (RS256 JWT, valid one hour)", body = TokenResponse),
+        (status = 400, description = "Bad request, unsupported grant or client not allowed it (RFC 6749 error)", body = OAuthErrorBody),
+        (status = 401, description = "Client authentication failed (RFC 6749 error)", body = OAuthErrorBody),
+        (status = 404, description = "The environment id is not a UUID", body = ErrorBody),
+    ),
+    security((), ("clientSecretBasic" = []))
+)]
 async fn token(
     State(state): State<AppState>,
     EnvironmentPath(environment_id): EnvironmentPath,
@@ -108,9 +145,20 @@ async fn token(
 }
 
 /// `GET /{environmentId}/as/jwks`: the public key that signs access tokens.
+#[utoipa::path(
+    get,
+    path = JWKS,
+    operation_id = operations::READ_JWKS,
+    tag = OAUTH_TAG,
+    params(EnvironmentParams),
+    responses(
+        (status = 200, description = "The JSON Web Key Set", body = JwkSet),
+        (status = 404, description = "The environment id is not a UUID", body = ErrorBody),
+    )
+)]
 async fn jwks(
     State(state): State<AppState>,
-    EnvironmentPath(_): EnvironmentPath,
+    EnvironmentPath(_environment): EnvironmentPath,
 ) -> Json<jsonwebtoken::jwk::JwkSet> {
     Json(state.tokens().jwks())
 }
@@ -136,11 +184,22 @@ fn basic_credentials(headers: &HeaderMap) -> Option<Result<(String, String), ()>
     )
 }
 
-#[derive(Serialize)]
+/// A successful token answer (RFC 6749 §5.1).
+#[derive(Serialize, ToSchema)]
 struct TokenResponse {
     access_token: String,
     token_type: &'static str,
     expires_in: i64,
+}
+
+/// The body of an RFC 6749 error answer, for the OpenAPI document.
+#[derive(ToSchema)]
+#[allow(dead_code)] // describes the body `OAuthError` writes
+struct OAuthErrorBody {
+    /// `invalid_request`, `invalid_client`, `unsupported_grant_type` or `unauthorized_client`.
+    error: String,
+    /// A human-readable explanation.
+    error_description: String,
 }
 
 /// An RFC 6749 error answer.

@@ -1,32 +1,56 @@
 //! `/v1/environments/{environmentId}/applications/{applicationId}/pushCredentials[/{id}]`
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
 use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::wire::{Href, IdRef};
 use crate::clock::format_timestamp;
 use crate::domain::{FieldError, declared_type, parse_push_credential};
+use crate::error::ErrorBody;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AppPath, CredentialPath, JsonObject};
+use crate::faults;
 use crate::links::Links;
+use crate::openapi::PINGONE_TAG;
+use crate::openapi::schemas::{PushCredentialRequest, PushCredentialType};
+use crate::operations::{self, COLLECTION, ITEM};
 use crate::server::AppState;
 use crate::store::{AppKey, CredentialView};
 
-const COLLECTION: &str =
-    "/v1/environments/{environmentId}/applications/{applicationId}/pushCredentials";
-const ITEM: &str = "/v1/environments/{environmentId}/applications/{applicationId}/pushCredentials/{pushCredentialId}";
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(COLLECTION, get(list).post(create))
-        .route(ITEM, get(read).put(replace).delete(delete))
+/// The PingOne routes, behind fault injection (a route layer: it sees the matched template).
+pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(read, replace, delete))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            faults::inject::inject,
+        ))
 }
 
 /// `POST …/pushCredentials`: 201 with the new resource.
+#[utoipa::path(
+    post,
+    path = COLLECTION,
+    operation_id = operations::CREATE,
+    tag = PINGONE_TAG,
+    params(AppParams),
+    request_body(content = PushCredentialRequest, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Created", body = Resource),
+        (status = 400, description = "Validation failed, or a credential of this type exists", body = ErrorBody),
+        (status = 401, description = "No bearer token", body = ErrorBody),
+        (status = 413, description = "Body over 1 MiB", body = ErrorBody),
+        (status = 415, description = "Not application/json", body = ErrorBody),
+    ),
+    security(("bearerAuth" = []))
+)]
 async fn create(
     State(state): State<AppState>,
     AppPath(app): AppPath,
@@ -40,6 +64,18 @@ async fn create(
 }
 
 /// `GET …/pushCredentials`: the application's credentials in creation order.
+#[utoipa::path(
+    get,
+    path = COLLECTION,
+    operation_id = operations::READ_ALL,
+    tag = PINGONE_TAG,
+    params(AppParams),
+    responses(
+        (status = 200, description = "The application's push credentials", body = Collection),
+        (status = 401, description = "No bearer token", body = ErrorBody),
+    ),
+    security(("bearerAuth" = []))
+)]
 async fn list(
     State(state): State<AppState>,
     AppPath(app): AppPath,
@@ -55,6 +91,19 @@ async fn list(
 }
 
 /// `GET …/pushCredentials/{id}`
+#[utoipa::path(
+    get,
+    path = ITEM,
+    operation_id = operations::READ_ONE,
+    tag = PINGONE_TAG,
+    params(CredentialParams),
+    responses(
+        (status = 200, description = "The push credential", body = Resource),
+        (status = 401, description = "No bearer token", body = ErrorBody),
+        (status = 404, description = "No such push credential", body = ErrorBody),
+    ),
+    security(("bearerAuth" = []))
+)]
 async fn read(
     State(state): State<AppState>,
     CredentialPath(app, id): CredentialPath,
@@ -65,6 +114,21 @@ async fn read(
 }
 
 /// `PUT …/pushCredentials/{id}`: the whole body is required; `type` cannot change.
+#[utoipa::path(
+    put,
+    path = ITEM,
+    operation_id = operations::UPDATE,
+    tag = PINGONE_TAG,
+    params(CredentialParams),
+    request_body(content = PushCredentialRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Replaced", body = Resource),
+        (status = 400, description = "Validation failed, or the type changed", body = ErrorBody),
+        (status = 401, description = "No bearer token", body = ErrorBody),
+        (status = 404, description = "No such push credential", body = ErrorBody),
+    ),
+    security(("bearerAuth" = []))
+)]
 async fn replace(
     State(state): State<AppState>,
     CredentialPath(app, id): CredentialPath,
@@ -91,6 +155,19 @@ async fn replace(
 }
 
 /// `DELETE …/pushCredentials/{id}`: 204, no body.
+#[utoipa::path(
+    delete,
+    path = ITEM,
+    operation_id = operations::DELETE,
+    tag = PINGONE_TAG,
+    params(CredentialParams),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "No bearer token", body = ErrorBody),
+        (status = 404, description = "No such push credential", body = ErrorBody),
+    ),
+    security(("bearerAuth" = []))
+)]
 async fn delete(
     State(state): State<AppState>,
     CredentialPath(app, id): CredentialPath,
@@ -99,8 +176,38 @@ async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The path parameters of the collection.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)] // describes the path; `AppPath` parses it
+struct AppParams {
+    /// The environment id (a UUID).
+    #[param(rename = "environmentId")]
+    environment_id: Uuid,
+    /// The application id (a UUID).
+    #[param(rename = "applicationId")]
+    application_id: Uuid,
+}
+
+/// The path parameters of one credential.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)] // describes the path; `CredentialPath` parses it
+struct CredentialParams {
+    /// The environment id (a UUID).
+    #[param(rename = "environmentId")]
+    environment_id: Uuid,
+    /// The application id (a UUID).
+    #[param(rename = "applicationId")]
+    application_id: Uuid,
+    /// The push credential id (a UUID).
+    #[param(rename = "pushCredentialId")]
+    push_credential_id: Uuid,
+}
+
 /// A push credential as PingOne sends it, fields in PingOne's order; no secret is here to leak.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = PushCredential)]
 pub struct Resource {
     #[serde(rename = "_links")]
     links: ResourceLinks,
@@ -112,12 +219,14 @@ pub struct Resource {
     #[serde(rename = "updatedAt")]
     updated_at: String,
     #[serde(rename = "type")]
+    #[schema(value_type = PushCredentialType)]
     credential_type: &'static str,
+    /// HMS only.
     #[serde(rename = "clientId", skip_serializing_if = "Option::is_none")]
     client_id: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct ResourceLinks {
     #[serde(rename = "self")]
     this: Href,
@@ -150,7 +259,8 @@ impl Resource {
 }
 
 /// The list answer. No `_links.next`: the SDK would follow it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = PushCredentialCollection)]
 pub struct Collection {
     #[serde(rename = "_links")]
     links: CollectionLinks,
@@ -160,13 +270,13 @@ pub struct Collection {
     size: usize,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct CollectionLinks {
     #[serde(rename = "self")]
     this: Href,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct Embedded {
     #[serde(rename = "pushCredentials")]
     push_credentials: Vec<Resource>,

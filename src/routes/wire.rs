@@ -1,10 +1,11 @@
 //! Small wire shapes shared by every resource.
 
 use serde::Serialize;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// `{"href": "…"}`
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Href {
     href: String,
 }
@@ -17,7 +18,7 @@ impl Href {
 }
 
 /// `{"id": "…"}`
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct IdRef {
     /// The referenced id.
     pub id: Uuid,

@@ -1,8 +1,11 @@
 use chrono::Utc;
 use serde_json::{Value, json};
 
+use uuid::Uuid;
+
 use super::*;
 use crate::config::Tenancy;
+use crate::store::AppKey;
 
 const EXAMPLE: &str = include_str!("../../examples/seed.json");
 
@@ -92,7 +95,6 @@ fn every_problem_is_reported_at_once() {
             "environments[0].name",
             "environments[0].region",
             "environments[0].type",
-            "environments[0].license.id",
             "environments[1].applications[0].pushCredentials[0].id",
             "environments[1].applications[0].pushCredentials[1].type",
             "environments[1].applications[0].pushCredentials[2].type",
@@ -141,4 +143,57 @@ fn errors_name_the_file_and_never_echo_secret_values() {
     for secret in ["K-SECRET", "T-SECRET", "TOKEN-SECRET"] {
         assert!(!text.contains(secret), "{text}");
     }
+}
+
+#[test]
+fn an_export_of_the_example_seed_loads_back_to_the_same_export() {
+    let store = Store::with_tenancy(Tenancy::Strict);
+    parse("examples/seed.json", EXAMPLE)
+        .unwrap()
+        .apply(&store, Utc::now());
+    let exported = to_document(&store.snapshot(), Secrets::Included);
+    let again = parse("export.json", &exported.to_string()).unwrap();
+    let other = Store::with_tenancy(Tenancy::Strict);
+    // Much later: every timestamp comes from the document, none from the clock.
+    again.apply(&other, Utc::now() + chrono::Duration::days(1));
+    assert_eq!(to_document(&other.snapshot(), Secrets::Included), exported);
+    assert_eq!(
+        exported["environments"][0]["manages"],
+        json!(["*"]),
+        "{exported}"
+    );
+}
+
+#[test]
+fn a_redacted_export_of_the_example_seed_is_refused_with_every_secret_named() {
+    let store = Store::new();
+    parse("examples/seed.json", EXAMPLE)
+        .unwrap()
+        .apply(&store, Utc::now());
+    let redacted = to_document(&store.snapshot(), Secrets::Redacted).to_string();
+    for secret in [
+        "example-worker-secret-change-me",
+        "example-hms-secret",
+        "PRIVATE KEY",
+    ] {
+        assert!(!redacted.contains(secret), "{secret} leaked");
+    }
+    let error = parse("export.json", &redacted).unwrap_err();
+    assert_eq!(error.problems().len(), 7, "{error}");
+    assert!(
+        error
+            .problems()
+            .iter()
+            .all(|(_, problem)| problem.contains("includeSecrets=true")),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_schema_version_other_than_1_is_refused() {
+    assert_eq!(
+        paths(json!({"schemaVersion": 2, "environments": []})),
+        ["schemaVersion"]
+    );
+    assert!(parse("x.json", r#"{"schemaVersion": 1, "environments": []}"#).is_ok());
 }

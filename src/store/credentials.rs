@@ -71,7 +71,9 @@ impl Store {
         let application = state
             .application(app, self.tenancy, now)
             .ok_or(StoreError::NotFound)?;
-        application.add(app, Uuid::new_v4(), credential, now)
+        let view = application.add(app, Uuid::new_v4(), credential, now)?;
+        state.touch();
+        Ok(view)
     }
 
     /// Adds a credential with a given id (seed data, legacy records), provisioning its
@@ -87,7 +89,9 @@ impl Store {
         let application = state
             .application(app, crate::config::Tenancy::Auto, now)
             .ok_or(StoreError::NotFound)?;
-        application.add(app, id, credential, now)
+        let view = application.add(app, id, credential, now)?;
+        state.touch();
+        Ok(view)
     }
 
     /// The application's credentials in creation order.
@@ -135,7 +139,9 @@ impl Store {
         }
         stored.credential = credential;
         stored.updated_at = now.max(stored.updated_at);
-        Ok(stored.view(app))
+        let view = stored.view(app);
+        state.touch();
+        Ok(view)
     }
 
     /// Removes a credential.
@@ -149,6 +155,7 @@ impl Store {
         if application.credentials.len() == before {
             return Err(StoreError::NotFound);
         }
+        state.touch();
         Ok(())
     }
 }

@@ -4,22 +4,30 @@
 //! synchronous, so no guard can be held across an `.await`. Each operation reads and writes under
 //! one guard. The tenancy mode decides what an unknown environment or application id means:
 //! in `auto` it is provisioned on first use (unless it was deleted), in `strict` it is not found.
+//!
+//! Every change (auto-provisioning included) bumps a version number that watchers (the
+//! state-file writer) can wait on: a write marks the state dirty under the guard, and the guard
+//! announces it once released.
 
 mod credentials;
+mod snapshot;
 mod tenants;
 #[cfg(test)]
 mod tests;
 
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
+use std::ops::{Deref, DerefMut};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use tokio::sync::watch;
 use uuid::Uuid;
 
 use crate::clock::Timestamp;
 use crate::config::Tenancy;
 use crate::domain::{ApplicationSpec, CredentialType, EnvironmentSpec, PushCredential, Secret};
 
+pub use snapshot::{ApplicationRecord, CredentialRecord, EnvironmentRecord, Removed, Snapshot};
 pub use tenants::{ApplicationView, ClientError, EnvironmentView, Grants};
 
 /// Identifies one application: the store is keyed (environment, application, credential).
@@ -69,17 +77,34 @@ pub enum StoreError {
     /// The application has no client secret (it is not a worker or service).
     #[error("the application has no client secret")]
     NoSecret,
+    /// A restored snapshot names one id twice.
+    #[error("the id {0} appears more than once")]
+    DuplicateId(Uuid),
 }
 
 /// A cloneable handle to the shared state.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Store {
     state: Arc<Mutex<State>>,
     tenancy: Tenancy,
+    /// The number of changes so far; receivers are woken on each one.
+    version: Arc<watch::Sender<u64>>,
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Self {
+            state: Arc::default(),
+            tenancy: Tenancy::default(),
+            version: Arc::new(watch::Sender::new(0)),
+        }
+    }
 }
 
 #[derive(Debug, Default)]
 struct State {
+    /// Set by every write; the guard clears it and announces the change when released.
+    dirty: bool,
     environments: HashMap<Uuid, Environment>,
     /// Ids deleted over the API: `auto` tenancy does not bring them back.
     deleted_environments: HashSet<Uuid>,
@@ -139,12 +164,56 @@ impl Store {
         self.tenancy
     }
 
-    fn lock(&self) -> MutexGuard<'_, State> {
+    /// A receiver woken after every change, whose value counts the changes so far.
+    pub fn watch_changes(&self) -> watch::Receiver<u64> {
+        self.version.subscribe()
+    }
+
+    fn lock(&self) -> Guard<'_> {
         // Every write is a single insert, assignment or removal, so a panic elsewhere cannot leave
         // a half-written record behind: a poisoned lock is still consistent.
-        self.state
+        let state = self
+            .state
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        Guard {
+            state: Some(state),
+            version: &self.version,
+        }
+    }
+}
+
+/// The store's lock guard: once released, it announces a change if the state was written.
+struct Guard<'a> {
+    state: Option<MutexGuard<'a, State>>,
+    version: &'a watch::Sender<u64>,
+}
+
+impl Deref for Guard<'_> {
+    type Target = State;
+
+    fn deref(&self) -> &State {
+        self.state.as_deref().expect("present until dropped")
+    }
+}
+
+impl DerefMut for Guard<'_> {
+    fn deref_mut(&mut self) -> &mut State {
+        self.state.as_deref_mut().expect("present until dropped")
+    }
+}
+
+impl Drop for Guard<'_> {
+    fn drop(&mut self) {
+        let Some(mut state) = self.state.take() else {
+            return;
+        };
+        let changed = std::mem::take(&mut state.dirty);
+        // Release the lock first: a woken watcher may want it.
+        drop(state);
+        if changed {
+            self.version.send_modify(|version| *version += 1);
+        }
     }
 }
 
@@ -152,6 +221,11 @@ impl State {
     fn seq(&mut self) -> u64 {
         self.next_seq += 1;
         self.next_seq
+    }
+
+    /// Marks the state as changed; the guard announces it.
+    fn touch(&mut self) {
+        self.dirty = true;
     }
 
     /// The environment, provisioned first in `auto` tenancy if it was never seen.
@@ -165,12 +239,14 @@ impl State {
             environments,
             deleted_environments,
             next_seq,
+            dirty,
             ..
         } = self;
         provisioned_environment(
             environments,
             deleted_environments,
             next_seq,
+            dirty,
             id,
             tenancy,
             now,
@@ -192,12 +268,14 @@ impl State {
             deleted_environments,
             deleted_applications,
             next_seq,
+            dirty,
             ..
         } = self;
         let environment = provisioned_environment(
             environments,
             deleted_environments,
             next_seq,
+            dirty,
             key.environment_id,
             tenancy,
             now,
@@ -209,6 +287,7 @@ impl State {
                     return None;
                 }
                 *next_seq += 1;
+                *dirty = true;
                 let spec = ApplicationSpec::auto_provisioned(key.application_id);
                 Some(entry.insert(Application::new(*next_seq, spec, None, now)))
             }
@@ -221,6 +300,7 @@ fn provisioned_environment<'a>(
     environments: &'a mut HashMap<Uuid, Environment>,
     deleted: &HashSet<Uuid>,
     next_seq: &mut u64,
+    dirty: &mut bool,
     id: Uuid,
     tenancy: Tenancy,
     now: Timestamp,
@@ -232,6 +312,7 @@ fn provisioned_environment<'a>(
                 return None;
             }
             *next_seq += 1;
+            *dirty = true;
             let spec = EnvironmentSpec::auto_provisioned(id);
             Some(entry.insert(Environment::new(*next_seq, spec, now)))
         }

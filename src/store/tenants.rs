@@ -79,6 +79,14 @@ impl Application {
 }
 
 impl State {
+    /// Drops every grant held by `manager` (an environment that is gone).
+    pub(super) fn forget_manager(&mut self, manager: Uuid) {
+        self.global_managers.remove(&manager);
+        for environment in self.environments.values_mut() {
+            environment.managers.remove(&manager);
+        }
+    }
+
     fn add_environment(
         &mut self,
         id: Uuid,
@@ -86,6 +94,7 @@ impl State {
         now: Timestamp,
     ) -> EnvironmentView {
         let seq = self.seq();
+        self.touch();
         self.deleted_environments.remove(&id);
         let environment = Environment::new(seq, spec, now);
         let view = environment.view(id);
@@ -101,10 +110,15 @@ impl State {
         tenancy: Tenancy,
         now: Timestamp,
     ) -> Result<ApplicationView, StoreError> {
+        if self.environment(key.environment_id, tenancy, now).is_none() {
+            return Err(StoreError::NotFound);
+        }
         let seq = self.seq();
+        self.touch();
         self.deleted_applications.remove(&key);
         let environment = self
-            .environment(key.environment_id, tenancy, now)
+            .environments
+            .get_mut(&key.environment_id)
             .ok_or(StoreError::NotFound)?;
         let secret = if spec.has_client_secret() {
             Some(secret.unwrap_or_else(generate_secret))
@@ -121,7 +135,7 @@ impl State {
 }
 
 /// A client secret in the shape PingOne generates: 64 URL-safe characters.
-fn generate_secret() -> Secret {
+pub(super) fn generate_secret() -> Secret {
     let random = format!("{}{}", Uuid::new_v4().simple(), Uuid::new_v4().simple());
     Secret::new(random)
 }
@@ -157,7 +171,7 @@ impl Store {
     pub fn grant(&self, manager: Uuid, grants: &Grants) {
         let mut state = self.lock();
         match grants {
-            Grants::Own => {}
+            Grants::Own => return,
             Grants::All => {
                 state.global_managers.insert(manager);
             }
@@ -169,6 +183,7 @@ impl Store {
                 }
             }
         }
+        state.touch();
     }
 
     /// Every environment in creation order.
@@ -205,7 +220,9 @@ impl Store {
             .ok_or(StoreError::NotFound)?;
         environment.spec = spec;
         environment.updated_at = now.max(environment.updated_at);
-        Ok(environment.view(id))
+        let view = environment.view(id);
+        state.touch();
+        Ok(view)
     }
 
     /// Deletes an environment and everything in it; its id is not provisioned again.
@@ -213,7 +230,8 @@ impl Store {
         let mut state = self.lock();
         state.environments.remove(&id).ok_or(StoreError::NotFound)?;
         state.deleted_environments.insert(id);
-        state.global_managers.remove(&id);
+        state.forget_manager(id);
+        state.touch();
         Ok(())
     }
 
@@ -303,7 +321,9 @@ impl Store {
         }
         application.spec = spec;
         application.updated_at = now.max(application.updated_at);
-        Ok(application.view(key))
+        let view = application.view(key);
+        state.touch();
+        Ok(view)
     }
 
     /// Deletes an application and its push credentials; its id is not provisioned again.
@@ -315,6 +335,7 @@ impl Store {
             .and_then(|environment| environment.applications.remove(&key.application_id))
             .ok_or(StoreError::NotFound)?;
         state.deleted_applications.insert(key);
+        state.touch();
         Ok(())
     }
 
@@ -341,6 +362,7 @@ impl Store {
         }
         let secret = generate_secret();
         application.client_secret = Some(secret.clone());
+        state.touch();
         Ok(secret)
     }
 

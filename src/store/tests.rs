@@ -335,3 +335,65 @@ fn an_application_cannot_change_type() {
         Err(StoreError::ApplicationTypeChanged("NATIVE_APP"))
     );
 }
+
+#[test]
+fn every_change_is_announced_once_and_reads_of_known_things_are_not() {
+    let store = Store::with_tenancy(Tenancy::Auto);
+    let changes = store.watch_changes();
+    let now = Utc::now();
+    let app = app();
+    let version = || *changes.borrow();
+    let mut expected = 0;
+    let mut step = |name: &str, changed: bool, version: u64| {
+        expected += u64::from(changed);
+        assert_eq!(version, expected, "after {name}");
+    };
+    store.get_application(app, now).unwrap();
+    step("auto-provisioning on a read", true, version());
+    store.get_application(app, now).unwrap();
+    store.list(app, now).unwrap();
+    store.list_environments();
+    step("reads of known things", false, version());
+    let credential = store.create(app, hms("a"), now).unwrap();
+    step("create credential", true, version());
+    store.replace(app, credential.id, hms("b"), now).unwrap();
+    step("replace credential", true, version());
+    store.delete(app, credential.id, now).unwrap();
+    step("delete credential", true, version());
+    let _ = store.delete(app, credential.id, now);
+    step("a refused delete", false, version());
+    let environment = store.create_environment(environment(), None, now);
+    step("create environment", true, version());
+    store
+        .replace_environment(environment.id, self::environment(), now)
+        .unwrap();
+    step("replace environment", true, version());
+    let worker = store
+        .create_application(
+            environment.id,
+            application("WORKER", &["CLIENT_CREDENTIALS"]),
+            now,
+        )
+        .unwrap();
+    step("create application", true, version());
+    store
+        .replace_application(
+            worker.key,
+            application("WORKER", &["CLIENT_CREDENTIALS"]),
+            now,
+        )
+        .unwrap();
+    step("replace application", true, version());
+    store.regenerate_secret(worker.key, now).unwrap();
+    step("regenerate secret", true, version());
+    store.application_secret(worker.key, now).unwrap();
+    step("read secret", false, version());
+    store.grant(environment.id, &Grants::All);
+    step("grant", true, version());
+    store.delete_application(worker.key).unwrap();
+    step("delete application", true, version());
+    store.delete_environment(environment.id).unwrap();
+    step("delete environment", true, version());
+    store.insert_environment(environment.id, self::environment(), now);
+    step("insert environment", true, version());
+}

@@ -355,3 +355,43 @@ async fn an_unreadable_signing_key_stops_the_start() {
         "{error}"
     );
 }
+
+#[tokio::test]
+async fn a_token_expires_when_the_emulator_clock_passes_its_exp() {
+    let app = spawn_seeded(Tenancy::Strict).await;
+    let api = Api {
+        token: access_token(&app).await,
+        app: &app,
+    };
+    let path = format!("/v1/environments/{ADMIN_ENV}");
+    api.expect(Method::GET, &path, None, 200).await;
+    let clock = format!("{}/__admin/clock", app.address);
+    let shifted = app
+        .client
+        .put(&clock)
+        .json(&serde_json::json!({"offsetMs": 3_600_000}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(shifted.status(), 200);
+    let body = api.expect(Method::GET, &path, None, 401).await;
+    assert_eq!(body["details"][0]["code"], "INVALID_TOKEN");
+    // A token issued on the shifted clock is valid on it.
+    let fresh = Api {
+        token: access_token(&app).await,
+        app: &app,
+    };
+    fresh.expect(Method::GET, &path, None, 200).await;
+    assert_eq!(
+        app.client
+            .delete(&clock)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+            / 100,
+        2
+    );
+    api.expect(Method::GET, &path, None, 200).await;
+}

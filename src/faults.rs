@@ -1,0 +1,138 @@
+//! Fault injection: rules that make PingOne calls fail or slow down on purpose, so that a
+//! client's retries, backoff and timeouts can be tested.
+//!
+//! Rules are tried in the order they were added; the first that matches the call and fires (its
+//! probability roll succeeds and it has calls left) decides. Each rule rolls its own seeded
+//! generator, so a seed replays the same sequence of outcomes.
+
+pub mod inject;
+mod rng;
+mod spec;
+
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use serde_json::{Map, Value, json};
+use uuid::Uuid;
+
+use crate::error::InjectedError;
+pub use spec::{RouteMatch, RuleSpec};
+
+/// What a rule does when it fires.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Answer this error instead of calling the handler.
+    Error(InjectedError),
+    /// Wait this long, then handle the call normally.
+    Delay(Duration),
+}
+
+/// A rule with its counters.
+#[derive(Debug)]
+struct Rule {
+    id: Uuid,
+    spec: RuleSpec,
+    remaining: Option<u64>,
+    hits: u64,
+    rng: rng::SplitMix64,
+}
+
+impl Rule {
+    fn to_json(&self) -> Value {
+        let mut object = Map::new();
+        object.insert("id".into(), json!(self.id));
+        if let Value::Object(spec) = self.spec.to_json() {
+            object.extend(spec);
+        }
+        if let Some(remaining) = self.remaining {
+            object.insert("remaining".into(), json!(remaining));
+        }
+        object.insert("hits".into(), json!(self.hits));
+        Value::Object(object)
+    }
+}
+
+/// A call as fault rules see it.
+#[derive(Clone, Copy, Debug)]
+pub struct Call<'a> {
+    /// The HTTP method.
+    pub method: &'a str,
+    /// The matched path template.
+    pub template: &'a str,
+    /// The environment in the path.
+    pub environment_id: Option<Uuid>,
+}
+
+/// A cloneable handle to the rules; the lock never leaves this file and is never held while
+/// waiting (delays happen after [`Faults::decide`] returns).
+#[derive(Clone, Debug, Default)]
+pub struct Faults {
+    rules: Arc<Mutex<Vec<Rule>>>,
+}
+
+impl Faults {
+    /// No rules.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Vec<Rule>> {
+        // Counters are plain integers updated in place: a panic cannot corrupt them.
+        self.rules.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Adds a rule after the existing ones; returns it as listed.
+    pub fn add(&self, spec: RuleSpec) -> Value {
+        let rule = Rule {
+            id: Uuid::new_v4(),
+            remaining: spec.times,
+            hits: 0,
+            rng: rng::SplitMix64::new(spec.seed),
+            spec,
+        };
+        let listed = rule.to_json();
+        self.lock().push(rule);
+        listed
+    }
+
+    /// Every rule with its hit count, in the order they are tried.
+    pub fn list(&self) -> Vec<Value> {
+        self.lock().iter().map(Rule::to_json).collect()
+    }
+
+    /// Removes one rule; `false` if there was none with that id.
+    pub fn remove(&self, id: Uuid) -> bool {
+        let mut rules = self.lock();
+        let before = rules.len();
+        rules.retain(|rule| rule.id != id);
+        rules.len() != before
+    }
+
+    /// Removes every rule.
+    pub fn clear(&self) {
+        self.lock().clear();
+    }
+
+    /// What to do with `call`, counting the hit on the rule that fires.
+    pub fn decide(&self, call: Call<'_>) -> Option<Action> {
+        let mut rules = self.lock();
+        for rule in rules.iter_mut() {
+            if rule.remaining == Some(0) || !rule.spec.matches(call) {
+                continue;
+            }
+            // Roll only for matching calls, so a seed's sequence depends on those calls alone.
+            if rule.rng.next_f64() >= rule.spec.probability {
+                continue;
+            }
+            rule.hits += 1;
+            if let Some(remaining) = rule.remaining.as_mut() {
+                *remaining -= 1;
+            }
+            return Some(rule.spec.action.clone());
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests;

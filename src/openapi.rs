@@ -1,0 +1,250 @@
+//! `GET /openapi.json`: the OpenAPI 3.1 description of every route the server serves.
+//!
+//! Routes are registered through `utoipa_axum`'s `routes!`, which reads each handler's
+//! `#[utoipa::path]`: a route cannot be served without being described, nor described without
+//! being served. Request bodies that handlers parse by hand are described by the types below.
+
+use std::sync::Arc;
+
+use axum::Extension;
+use axum::http::header;
+use axum::response::IntoResponse;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::error::ErrorBody;
+
+/// Tag of the PingOne push-credential operations.
+pub const PINGONE_TAG: &str = "Push credentials";
+/// Tag of the PingOne environment operations.
+pub const ENVIRONMENTS_TAG: &str = "Environments";
+/// Tag of the PingOne application operations.
+pub const APPLICATIONS_TAG: &str = "Applications";
+/// Tag of the token endpoint and key set.
+pub const OAUTH_TAG: &str = "Authorization server";
+/// Tag of the emulator's own endpoints.
+pub const ADMIN_TAG: &str = "Test control";
+/// Tag of the probes.
+pub const HEALTH_TAG: &str = "Health";
+
+/// The parts of the document that no route contributes.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "pingone-push-mock",
+        description = "A local emulator of the PingOne MFA push-credentials API (with the environments, applications and token endpoint around it), with test-control endpoints under /__admin."
+    ),
+    modifiers(&SecuritySchemes),
+    components(schemas(ErrorBody))
+)]
+pub struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let bearer =
+            || SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build());
+        components.add_security_scheme("bearerAuth", bearer());
+        components.add_security_scheme("adminToken", bearer());
+        components.add_security_scheme(
+            "clientSecretBasic",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Basic).build()),
+        );
+    }
+}
+
+/// The serialized document, shared by every request.
+#[derive(Clone, Debug)]
+pub struct Document(pub Arc<str>);
+
+/// `GET /openapi.json`
+#[utoipa::path(
+    get,
+    path = "/openapi.json",
+    operation_id = "getOpenApiDocument",
+    tag = HEALTH_TAG,
+    responses((status = 200, description = "This document", content_type = "application/json"))
+)]
+pub async fn document(Extension(document): Extension<Document>) -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        document.0.to_string(),
+    )
+}
+
+/// Schema-only types: they describe bodies that handlers parse by hand, and are never built.
+#[allow(dead_code)]
+pub mod schemas {
+    use utoipa::ToSchema;
+
+    /// The body of a create or replace: one schema per type, told apart by `type`.
+    #[derive(ToSchema)]
+    #[serde(untagged)]
+    #[schema(discriminator(property_name = "type", mapping(
+        ("APNS" = "#/components/schemas/ApnsPushCredentialRequest"),
+        ("FCM_HTTP_V1" = "#/components/schemas/FcmHttpV1PushCredentialRequest"),
+        ("HMS" = "#/components/schemas/HmsPushCredentialRequest"),
+    )))]
+    pub enum PushCredentialRequest {
+        /// Apple.
+        Apns(ApnsPushCredentialRequest),
+        /// Google, HTTP v1.
+        FcmHttpV1(FcmHttpV1PushCredentialRequest),
+        /// Huawei.
+        Hms(HmsPushCredentialRequest),
+    }
+
+    /// `type` of an Apple credential.
+    #[derive(ToSchema)]
+    pub enum ApnsType {
+        /// The only value.
+        #[schema(rename = "APNS")]
+        Apns,
+    }
+
+    /// `type` of a Google HTTP v1 credential.
+    #[derive(ToSchema)]
+    pub enum FcmHttpV1Type {
+        /// The only value.
+        #[schema(rename = "FCM_HTTP_V1")]
+        FcmHttpV1,
+    }
+
+    /// `type` of a Huawei credential.
+    #[derive(ToSchema)]
+    pub enum HmsType {
+        /// The only value.
+        #[schema(rename = "HMS")]
+        Hms,
+    }
+
+    /// Apple Push Notification service. Every field is write-only.
+    #[derive(ToSchema)]
+    pub struct ApnsPushCredentialRequest {
+        #[schema(rename = "type")]
+        pub credential_type: ApnsType,
+        /// The key ID.
+        #[schema(min_length = 1, write_only)]
+        pub key: String,
+        /// The Apple team ID.
+        #[schema(rename = "teamId", min_length = 1, write_only)]
+        pub team_id: String,
+        /// The `.p8` signing key: a PKCS#8 PEM private key.
+        #[schema(min_length = 1, write_only)]
+        pub token: String,
+    }
+
+    /// Firebase Cloud Messaging, HTTP v1 API. Write-only.
+    #[derive(ToSchema)]
+    pub struct FcmHttpV1PushCredentialRequest {
+        #[schema(rename = "type")]
+        pub credential_type: FcmHttpV1Type,
+        /// The service-account JSON document, as a string.
+        #[schema(rename = "googleServiceAccountCredentials", min_length = 1, write_only)]
+        pub google_service_account_credentials: String,
+    }
+
+    /// Huawei Mobile Services. `clientSecret` is write-only; `clientId` is returned.
+    #[derive(ToSchema)]
+    pub struct HmsPushCredentialRequest {
+        #[schema(rename = "type")]
+        pub credential_type: HmsType,
+        /// The OAuth 2.0 client id.
+        #[schema(rename = "clientId", min_length = 1)]
+        pub client_id: String,
+        /// The OAuth 2.0 client secret.
+        #[schema(rename = "clientSecret", min_length = 1, write_only)]
+        pub client_secret: String,
+    }
+
+    /// The body of an environment create or replace.
+    #[derive(ToSchema)]
+    pub struct EnvironmentRequest {
+        /// Display name.
+        #[schema(min_length = 1)]
+        pub name: String,
+        /// Optional description.
+        pub description: Option<String>,
+        /// `NA`, `EU`, `AP`, `CA` or `AU`.
+        pub region: String,
+        /// `SANDBOX` or `PRODUCTION`.
+        #[schema(rename = "type")]
+        pub environment_type: String,
+        /// The license the environment uses.
+        pub license: LicenseRef,
+    }
+
+    /// `{"id": "…"}` naming a license.
+    #[derive(ToSchema)]
+    pub struct LicenseRef {
+        /// The license id (a UUID).
+        pub id: uuid::Uuid,
+    }
+
+    /// The body of an application create or replace.
+    #[derive(ToSchema)]
+    pub struct ApplicationRequest {
+        /// Display name.
+        #[schema(min_length = 1)]
+        pub name: String,
+        /// Optional description.
+        pub description: Option<String>,
+        /// Whether the application is enabled.
+        pub enabled: bool,
+        /// `OPENID_CONNECT`.
+        pub protocol: String,
+        /// `NATIVE_APP`, `WEB_APP`, `SINGLE_PAGE_APP`, `WORKER` or `SERVICE`; immutable.
+        #[schema(rename = "type")]
+        pub application_type: String,
+        /// OAuth grant types, e.g. `CLIENT_CREDENTIALS`.
+        #[schema(rename = "grantTypes")]
+        pub grant_types: Vec<String>,
+        /// `NONE`, `CLIENT_SECRET_BASIC`, `CLIENT_SECRET_POST`, …
+        #[schema(rename = "tokenEndpointAuthMethod")]
+        pub token_endpoint_auth_method: String,
+        /// Mobile settings of a native application: `bundleId`, `packageName`, `huaweiAppId`,
+        /// `huaweiPackageName`.
+        #[schema(value_type = Option<Object>)]
+        pub mobile: Option<()>,
+    }
+
+    /// The form of a client-credentials token request. The client authenticates with HTTP
+    /// Basic or with `client_id` and `client_secret`, as its `tokenEndpointAuthMethod` says.
+    #[derive(ToSchema)]
+    pub struct TokenRequest {
+        /// `client_credentials`.
+        pub grant_type: String,
+        /// The application id (`CLIENT_SECRET_POST`).
+        pub client_id: Option<String>,
+        /// The client secret (`CLIENT_SECRET_POST`).
+        #[schema(write_only)]
+        pub client_secret: Option<String>,
+    }
+
+    /// A JSON Web Key Set (RFC 7517): `{"keys": [{"kty": "RSA", "kid": "…", "n": "…", "e": "AQAB", …}]}`.
+    #[derive(ToSchema)]
+    pub struct JwkSet {
+        /// The keys.
+        #[schema(value_type = Vec<Object>)]
+        pub keys: Vec<()>,
+    }
+
+    /// `type` as it can appear in a response (stored legacy `FCM` records included).
+    #[derive(ToSchema)]
+    pub enum PushCredentialType {
+        /// Apple.
+        #[schema(rename = "APNS")]
+        Apns,
+        /// Google, HTTP v1.
+        #[schema(rename = "FCM_HTTP_V1")]
+        FcmHttpV1,
+        /// Huawei.
+        #[schema(rename = "HMS")]
+        Hms,
+        /// Google, legacy server key (stored records only).
+        #[schema(rename = "FCM")]
+        Fcm,
+    }
+}

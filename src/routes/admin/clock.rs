@@ -1,0 +1,108 @@
+//! `/__admin/clock`: freeze or shift the emulator's clock, or return it to real time.
+
+use axum::Json;
+use axum::extract::State;
+use serde_json::{Map, Value, json};
+
+use super::validation;
+use crate::clock::{Clock, ClockSetting, format_timestamp};
+use crate::domain::{FieldError, FieldErrorCode};
+use crate::error::{ApiResult, ErrorBody};
+use crate::extract::JsonObject;
+use crate::json_input::{Problems, present};
+use crate::openapi::ADMIN_TAG;
+use crate::server::AppState;
+
+/// About a hundred years, in milliseconds: the largest offset accepted.
+const MAX_OFFSET_MS: i64 = 100 * 366 * 24 * 3_600_000;
+
+/// `GET /__admin/clock`: the setting and what the emulator thinks "now" is.
+#[utoipa::path(
+    get,
+    path = "/__admin/clock",
+    operation_id = "adminShowClock",
+    tag = ADMIN_TAG,
+    responses(
+        (status = 200, description = "{\"mode\": \"real\" | \"frozen\" | \"offset\", \"frozenAt\"?, \"offsetMs\"?, \"now\"}", body = Value),
+        (status = 401, description = "Admin token missing or wrong", body = ErrorBody),
+    ),
+    security((), ("adminToken" = []))
+)]
+pub async fn show(State(state): State<AppState>) -> Json<Value> {
+    Json(describe(state.clock()))
+}
+
+/// `PUT /__admin/clock`: `{"frozenAt": "2030-01-01T00:00:00.000Z"}` or `{"offsetMs": 3600000}`.
+#[utoipa::path(
+    put,
+    path = "/__admin/clock",
+    operation_id = "adminSetClock",
+    tag = ADMIN_TAG,
+    request_body(content = Value, content_type = "application/json",
+        description = "{\"frozenAt\": RFC 3339} or {\"offsetMs\": integer}"),
+    responses(
+        (status = 200, description = "The new setting", body = Value),
+        (status = 400, description = "Invalid setting", body = ErrorBody),
+        (status = 401, description = "Admin token missing or wrong", body = ErrorBody),
+        (status = 415, description = "Not application/json", body = ErrorBody),
+    ),
+    security((), ("adminToken" = []))
+)]
+pub async fn set(
+    State(state): State<AppState>,
+    JsonObject(body): JsonObject,
+) -> ApiResult<Json<Value>> {
+    let setting = parse_setting(&body).map_err(validation)?;
+    state.clock().set(setting);
+    Ok(Json(describe(state.clock())))
+}
+
+/// `DELETE /__admin/clock`: back to real time.
+#[utoipa::path(
+    delete,
+    path = "/__admin/clock",
+    operation_id = "adminResetClock",
+    tag = ADMIN_TAG,
+    responses(
+        (status = 200, description = "The clock, on real time", body = Value),
+        (status = 401, description = "Admin token missing or wrong", body = ErrorBody),
+    ),
+    security((), ("adminToken" = []))
+)]
+pub async fn reset(State(state): State<AppState>) -> Json<Value> {
+    state.clock().set(ClockSetting::Real);
+    Json(describe(state.clock()))
+}
+
+fn describe(clock: &Clock) -> Value {
+    let now = format_timestamp(clock.now());
+    match clock.setting() {
+        ClockSetting::Real => json!({"mode": "real", "now": now}),
+        ClockSetting::Frozen(at) => {
+            json!({"mode": "frozen", "frozenAt": format_timestamp(at), "now": now})
+        }
+        ClockSetting::Offset(ms) => json!({"mode": "offset", "offsetMs": ms, "now": now}),
+    }
+}
+
+fn parse_setting(body: &Map<String, Value>) -> Result<ClockSetting, Vec<FieldError>> {
+    let mut problems = Problems::new();
+    problems.unknown_keys(body, &["frozenAt", "offsetMs"], "");
+    let setting = match (present(body, "frozenAt"), present(body, "offsetMs")) {
+        (Some(at), None) => problems
+            .timestamp(Some(at), "frozenAt", "")
+            .map(ClockSetting::Frozen),
+        (None, Some(ms)) => problems
+            .integer(Some(ms), "offsetMs", "", -MAX_OFFSET_MS..=MAX_OFFSET_MS)
+            .map(ClockSetting::Offset),
+        _ => {
+            problems.push(
+                FieldErrorCode::RequiredValue,
+                "frozenAt".to_owned(),
+                "Give exactly one of frozenAt or offsetMs.",
+            );
+            None
+        }
+    };
+    problems.finish(setting)
+}

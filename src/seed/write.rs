@@ -1,0 +1,144 @@
+//! Writing a [`Snapshot`] as a document: everything, timestamps included, so that loading the
+//! document back reproduces the same resources.
+
+use serde_json::{Map, Value, json};
+
+use super::{REDACTED, SCHEMA_VERSION, Secrets};
+use crate::clock::format_timestamp;
+use crate::domain::{PushCredential, Secret};
+use crate::store::{ApplicationRecord, CredentialRecord, EnvironmentRecord, Grants, Snapshot};
+
+/// The document for `snapshot`, secrets shown or redacted.
+pub fn to_document(snapshot: &Snapshot, secrets: Secrets) -> Value {
+    let environments: Vec<Value> = snapshot
+        .environments
+        .iter()
+        .map(|environment| environment_document(environment, secrets))
+        .collect();
+    json!({"schemaVersion": SCHEMA_VERSION, "environments": environments})
+}
+
+fn show(secret: &Secret, secrets: Secrets) -> Value {
+    match secrets {
+        Secrets::Redacted => json!(REDACTED),
+        Secrets::Included => json!(secret.expose()),
+    }
+}
+
+fn environment_document(record: &EnvironmentRecord, secrets: Secrets) -> Value {
+    let spec = &record.spec;
+    let mut object = Map::new();
+    object.insert("id".into(), json!(record.id));
+    object.insert("name".into(), json!(spec.name));
+    if let Some(description) = &spec.description {
+        object.insert("description".into(), json!(description));
+    }
+    object.insert("region".into(), json!(spec.region));
+    object.insert("type".into(), json!(spec.environment_type));
+    if let Some(license) = spec.license_id {
+        object.insert("license".into(), json!({"id": license}));
+    }
+    match &record.manages {
+        Grants::Own => {}
+        Grants::All => {
+            object.insert("manages".into(), json!(["*"]));
+        }
+        Grants::Some(ids) => {
+            object.insert("manages".into(), json!(ids));
+        }
+    }
+    insert_timestamps(&mut object, record.created_at, record.updated_at);
+    let applications: Vec<Value> = record
+        .applications
+        .iter()
+        .map(|application| application_document(application, secrets))
+        .collect();
+    object.insert("applications".into(), Value::Array(applications));
+    Value::Object(object)
+}
+
+fn application_document(record: &ApplicationRecord, secrets: Secrets) -> Value {
+    let spec = &record.spec;
+    let mut object = Map::new();
+    object.insert("id".into(), json!(record.id));
+    object.insert("name".into(), json!(spec.name));
+    if let Some(description) = &spec.description {
+        object.insert("description".into(), json!(description));
+    }
+    object.insert("enabled".into(), json!(spec.enabled));
+    object.insert("protocol".into(), json!(spec.protocol));
+    object.insert("type".into(), json!(spec.application_type));
+    object.insert("grantTypes".into(), json!(spec.grant_types));
+    object.insert(
+        "tokenEndpointAuthMethod".into(),
+        json!(spec.token_endpoint_auth_method),
+    );
+    if !spec.mobile.is_empty() {
+        let mobile: Map<String, Value> = spec
+            .mobile
+            .iter()
+            .map(|(key, value)| ((*key).to_owned(), json!(value)))
+            .collect();
+        object.insert("mobile".into(), Value::Object(mobile));
+    }
+    if let Some(secret) = &record.client_secret {
+        object.insert("clientSecret".into(), show(secret, secrets));
+    }
+    insert_timestamps(&mut object, record.created_at, record.updated_at);
+    if spec.is_native() {
+        let credentials: Vec<Value> = record
+            .push_credentials
+            .iter()
+            .map(|credential| credential_document(credential, secrets))
+            .collect();
+        object.insert("pushCredentials".into(), Value::Array(credentials));
+    }
+    Value::Object(object)
+}
+
+fn credential_document(record: &CredentialRecord, secrets: Secrets) -> Value {
+    let mut object = Map::new();
+    object.insert("id".into(), json!(record.id));
+    let ty = record.credential.credential_type();
+    object.insert("type".into(), json!(ty.as_str()));
+    insert_timestamps(&mut object, record.created_at, record.updated_at);
+    match &record.credential {
+        PushCredential::Apns {
+            key,
+            team_id,
+            token,
+        } => {
+            object.insert("key".into(), show(key, secrets));
+            object.insert("teamId".into(), show(team_id, secrets));
+            object.insert("token".into(), show(token, secrets));
+        }
+        PushCredential::FcmHttpV1 {
+            google_service_account_credentials,
+        } => {
+            object.insert(
+                "googleServiceAccountCredentials".into(),
+                show(google_service_account_credentials, secrets),
+            );
+        }
+        PushCredential::Hms {
+            client_id,
+            client_secret,
+        } => {
+            object.insert("clientId".into(), json!(client_id));
+            object.insert("clientSecret".into(), show(client_secret, secrets));
+        }
+        PushCredential::Fcm { key } => {
+            object.insert("key".into(), show(key, secrets));
+        }
+    }
+    Value::Object(object)
+}
+
+fn insert_timestamps(
+    object: &mut Map<String, Value>,
+    created_at: crate::clock::Timestamp,
+    updated_at: crate::clock::Timestamp,
+) {
+    object.insert("createdAt".into(), json!(format_timestamp(created_at)));
+    object.insert("updatedAt".into(), json!(format_timestamp(updated_at)));
+}

@@ -1,0 +1,323 @@
+//! `GET /openapi.json` describes exactly the routes served.
+
+use std::collections::BTreeSet;
+
+use pingone_push_mock::Config;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, apns_body, hms_body, spawn_app, spawn_app_with};
+
+/// Every route the server serves. Adding a route means adding it here, and the test then
+/// checks it is documented (and that nothing else is).
+const SERVED: [(&str, &str); 34] = [
+    ("GET", "/v1/environments"),
+    ("POST", "/v1/environments"),
+    ("GET", "/v1/environments/{environmentId}"),
+    ("PUT", "/v1/environments/{environmentId}"),
+    ("DELETE", "/v1/environments/{environmentId}"),
+    ("GET", "/v1/environments/{environmentId}/applications"),
+    ("POST", "/v1/environments/{environmentId}/applications"),
+    (
+        "GET",
+        "/v1/environments/{environmentId}/applications/{applicationId}",
+    ),
+    (
+        "PUT",
+        "/v1/environments/{environmentId}/applications/{applicationId}",
+    ),
+    (
+        "DELETE",
+        "/v1/environments/{environmentId}/applications/{applicationId}",
+    ),
+    (
+        "GET",
+        "/v1/environments/{environmentId}/applications/{applicationId}/secret",
+    ),
+    (
+        "POST",
+        "/v1/environments/{environmentId}/applications/{applicationId}/secret",
+    ),
+    ("POST", "/{environmentId}/as/token"),
+    ("GET", "/{environmentId}/as/jwks"),
+    (
+        "GET",
+        "/v1/environments/{environmentId}/applications/{applicationId}/pushCredentials",
+    ),
+    (
+        "POST",
+        "/v1/environments/{environmentId}/applications/{applicationId}/pushCredentials",
+    ),
+    (
+        "GET",
+        "/v1/environments/{environmentId}/applications/{applicationId}/pushCredentials/{pushCredentialId}",
+    ),
+    (
+        "PUT",
+        "/v1/environments/{environmentId}/applications/{applicationId}/pushCredentials/{pushCredentialId}",
+    ),
+    (
+        "DELETE",
+        "/v1/environments/{environmentId}/applications/{applicationId}/pushCredentials/{pushCredentialId}",
+    ),
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
+    ("GET", "/openapi.json"),
+    ("POST", "/__admin/reset"),
+    ("GET", "/__admin/state"),
+    ("PUT", "/__admin/state"),
+    ("GET", "/__admin/requests"),
+    ("DELETE", "/__admin/requests"),
+    ("GET", "/__admin/faults"),
+    ("POST", "/__admin/faults"),
+    ("DELETE", "/__admin/faults"),
+    ("DELETE", "/__admin/faults/{faultId}"),
+    ("GET", "/__admin/clock"),
+    ("PUT", "/__admin/clock"),
+    ("DELETE", "/__admin/clock"),
+];
+
+fn served() -> BTreeSet<(String, String)> {
+    SERVED
+        .iter()
+        .map(|(method, path)| (method.to_string(), path.to_string()))
+        .collect()
+}
+
+async fn document(app: &TestApp) -> Value {
+    let response = app
+        .client
+        .get(format!("{}/openapi.json", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/json");
+    response.json().await.unwrap()
+}
+
+fn documented(document: &Value) -> BTreeSet<(String, String)> {
+    let mut operations = BTreeSet::new();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for method in ["get", "put", "post", "delete", "patch", "head", "options"] {
+            if item.get(method).is_some() {
+                operations.insert((method.to_uppercase(), path.clone()));
+            }
+        }
+    }
+    operations
+}
+
+#[tokio::test]
+async fn the_document_lists_every_served_route_and_no_other() {
+    let app = spawn_app().await;
+    let document = document(&app).await;
+    assert!(document["openapi"].as_str().unwrap().starts_with("3."));
+    assert_eq!(documented(&document), served());
+}
+
+#[tokio::test]
+async fn without_admin_the_document_has_no_admin_route() {
+    let app = spawn_app_with(Config {
+        no_admin: true,
+        ..Config::default()
+    })
+    .await;
+    let expected: BTreeSet<(String, String)> = served()
+        .into_iter()
+        .filter(|(_, path)| !path.starts_with("/__admin"))
+        .collect();
+    assert_eq!(documented(&document(&app).await), expected);
+}
+
+/// A concrete URL for a documented operation, using things that exist: the secret of an
+/// application is the worker's.
+fn concrete(path: &str, credential: &str, fault: &str, worker: &str) -> String {
+    let application = if path.ends_with("/secret") {
+        worker
+    } else {
+        crate::helpers::APP_ID
+    };
+    path.replace("{environmentId}", crate::helpers::ENV_ID)
+        .replace("{applicationId}", application)
+        .replace("{pushCredentialId}", credential)
+        .replace("{faultId}", fault)
+}
+
+fn environment_body() -> Value {
+    json!({"name": "Test", "region": "NA", "type": "SANDBOX",
+           "license": {"id": "11111111-2222-4333-8444-555555555555"}})
+}
+
+fn application_body(ty: &str) -> Value {
+    let (grant, method) = match ty {
+        "WORKER" => ("CLIENT_CREDENTIALS", "CLIENT_SECRET_BASIC"),
+        _ => ("AUTHORIZATION_CODE", "NONE"),
+    };
+    json!({"name": "App", "enabled": true, "protocol": "OPENID_CONNECT", "type": ty,
+           "grantTypes": [grant], "tokenEndpointAuthMethod": method})
+}
+
+/// A worker application in `ENV_ID`: its id and client secret.
+async fn worker(app: &TestApp) -> (String, String) {
+    let applications = format!(
+        "{}/v1/environments/{}/applications",
+        app.address,
+        crate::helpers::ENV_ID
+    );
+    let created: Value = app
+        .send_json(Method::POST, &applications, &application_body("WORKER"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().unwrap().to_owned();
+    let secret: Value = app
+        .get(&format!("{applications}/{id}/secret"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    (id, secret["secret"].as_str().unwrap().to_owned())
+}
+
+#[tokio::test]
+async fn every_documented_operation_is_served_and_other_methods_are_not() {
+    let app = spawn_app().await;
+    let document = document(&app).await;
+    for (method, path) in documented(&document) {
+        // Fresh things to act on, as an operation may delete them.
+        let credential = app.create_ok(&hms_body()).await;
+        let fault = app
+            .add_fault(&json!({"route": "*", "environmentId": uuid::Uuid::new_v4(), "delayMs": 1}))
+            .await;
+        let (worker, secret) = worker(&app).await;
+        let url = format!(
+            "{}{}",
+            app.address,
+            concrete(&path, &credential, fault["id"].as_str().unwrap(), &worker)
+        );
+        let method = Method::from_bytes(method.as_bytes()).unwrap();
+        let body = if path.ends_with("/clock") {
+            json!({"offsetMs": 0})
+        } else if path.ends_with("/faults") {
+            json!({"route": "*", "environmentId": uuid::Uuid::new_v4(), "delayMs": 1})
+        } else if path.ends_with("/state") {
+            app.exported_state(true).await
+        } else if path.ends_with("/environments") || path.ends_with("{environmentId}") {
+            environment_body()
+        } else if path.ends_with("/applications") || path.ends_with("{applicationId}") {
+            application_body("NATIVE_APP")
+        } else if method == Method::POST {
+            apns_body() // the application already has its HMS credential
+        } else {
+            hms_body()
+        };
+        let request = if path.ends_with("/as/token") {
+            app.client
+                .post(&url)
+                .basic_auth(&worker, Some(&secret))
+                .form(&[("grant_type", "client_credentials")])
+        } else {
+            app.request(method.clone(), &url).json(&body)
+        };
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        assert!(
+            status < 300,
+            "{method} {path} answered {status}: {}",
+            response.text().await.unwrap()
+        );
+        app.admin(Method::POST, "reset", None).await;
+    }
+    for path in document["paths"].as_object().unwrap().keys() {
+        let documented_methods = documented(&document);
+        for method in ["GET", "PUT", "POST", "DELETE", "PATCH"] {
+            if documented_methods.contains(&(method.to_owned(), path.clone())) {
+                continue;
+            }
+            let url = format!(
+                "{}{}",
+                app.address,
+                concrete(
+                    path,
+                    &uuid::Uuid::new_v4().to_string(),
+                    &uuid::Uuid::new_v4().to_string(),
+                    &uuid::Uuid::new_v4().to_string(),
+                )
+            );
+            let response = app
+                .request(Method::from_bytes(method.as_bytes()).unwrap(), &url)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                response.status(),
+                405,
+                "{method} {path} is served but not documented"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn each_push_credential_type_is_its_own_schema_told_apart_by_type() {
+    let app = spawn_app().await;
+    let document = document(&app).await;
+    let schemas = &document["components"]["schemas"];
+    let request = &schemas["PushCredentialRequest"];
+    assert_eq!(request["discriminator"]["propertyName"], "type");
+    let mapping = request["discriminator"]["mapping"].as_object().unwrap();
+    let types: Vec<&str> = mapping.keys().map(String::as_str).collect();
+    assert_eq!(types, ["APNS", "FCM_HTTP_V1", "HMS"]);
+    assert_eq!(request["oneOf"].as_array().unwrap().len(), 3);
+    for (ty, reference) in mapping {
+        let name = reference.as_str().unwrap().rsplit('/').next().unwrap();
+        let schema = &schemas[name];
+        let required: Vec<&str> = schema["required"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|field| field.as_str().unwrap())
+            .collect();
+        assert!(required.contains(&"type"), "{name}: {schema}");
+        let type_schema = &schema["properties"]["type"];
+        let type_schema = match type_schema["$ref"].as_str() {
+            Some(reference) => &schemas[reference.rsplit('/').next().unwrap()],
+            None => type_schema,
+        };
+        assert_eq!(type_schema["enum"], json!([ty]), "{name}");
+    }
+    let create = &document["paths"]["/v1/environments/{environmentId}/applications/{applicationId}/pushCredentials"]
+        ["post"];
+    assert_eq!(create["operationId"], "createMFAPushCredential");
+    assert_eq!(
+        create["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/PushCredentialRequest"
+    );
+}
+
+#[tokio::test]
+async fn the_token_endpoint_takes_a_form_and_every_referenced_schema_exists() {
+    let app = spawn_app().await;
+    let document = document(&app).await;
+    let token = &document["paths"]["/{environmentId}/as/token"]["post"];
+    assert_eq!(token["operationId"], "createToken");
+    let form = &token["requestBody"]["content"]["application/x-www-form-urlencoded"];
+    assert_eq!(
+        form["schema"]["$ref"], "#/components/schemas/TokenRequest",
+        "{token}"
+    );
+    let secret =
+        &document["paths"]["/v1/environments/{environmentId}/applications/{applicationId}/secret"];
+    assert_eq!(secret["post"]["operationId"], "updateApplicationSecret");
+    let text = document.to_string();
+    let schemas = document["components"]["schemas"].as_object().unwrap();
+    for reference in text.split("\"#/components/schemas/").skip(1) {
+        let name = reference.split('"').next().unwrap();
+        assert!(
+            schemas.contains_key(name),
+            "{name} is referenced but not defined"
+        );
+    }
+}
