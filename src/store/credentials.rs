@@ -35,7 +35,7 @@ impl Application {
         credential: PushCredential,
         now: Timestamp,
     ) -> Result<CredentialView, StoreError> {
-        if !self.spec.is_native() {
+        if !self.attributes.is_native() {
             return Err(StoreError::NotNativeApp);
         }
         let ty = credential.credential_type();

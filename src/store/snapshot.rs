@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use uuid::Uuid;
 
 use super::tenants::generate_secret;
-use super::{Application, Environment, Grants, State, Store, StoreError, Stored};
+use super::{Application, Attributes, Environment, Grants, State, Store, StoreError, Stored};
 use crate::clock::Timestamp;
 use crate::domain::{ApplicationSpec, EnvironmentSpec, PushCredential, Secret};
 
@@ -250,7 +250,7 @@ impl Application {
     fn record(&self, id: Uuid) -> ApplicationRecord {
         ApplicationRecord {
             id,
-            spec: self.spec.clone(),
+            spec: self.attributes.spec(id).into_owned(),
             client_secret: self.client_secret.clone(),
             created_at: self.created_at,
             updated_at: self.updated_at,
@@ -271,7 +271,8 @@ impl Application {
         } else {
             None
         };
-        let mut application = Self::new(seq, record.spec, client_secret, record.created_at);
+        let attributes = Attributes::new(record.spec, record.id);
+        let mut application = Self::new(seq, attributes, client_secret, record.created_at);
         application.updated_at = record.updated_at;
         for credential in record.push_credentials {
             let ty = credential.credential.credential_type();

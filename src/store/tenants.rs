@@ -2,7 +2,7 @@
 
 use uuid::Uuid;
 
-use super::{AppKey, Application, Environment, State, Store, StoreError};
+use super::{AppKey, Application, Attributes, Environment, State, Store, StoreError};
 use crate::clock::Timestamp;
 use crate::config::Tenancy;
 use crate::domain::{ApplicationSpec, EnvironmentSpec, Secret};
@@ -71,7 +71,7 @@ impl Application {
     fn view(&self, key: AppKey) -> ApplicationView {
         ApplicationView {
             key,
-            spec: self.spec.clone(),
+            spec: self.attributes.spec(key.application_id).into_owned(),
             created_at: self.created_at,
             updated_at: self.updated_at,
         }
@@ -125,7 +125,8 @@ impl State {
         } else {
             None
         };
-        let application = Application::new(seq, spec, secret, now);
+        let attributes = Attributes::new(spec, key.application_id);
+        let application = Application::new(seq, attributes, secret, now);
         let view = application.view(key);
         environment
             .applications
@@ -314,12 +315,14 @@ impl Store {
         let application = state
             .application(key, self.tenancy, now)
             .ok_or(StoreError::NotFound)?;
-        if application.spec.application_type != spec.application_type {
-            return Err(StoreError::ApplicationTypeChanged(
-                application.spec.application_type,
-            ));
+        let current = application
+            .attributes
+            .spec(key.application_id)
+            .application_type;
+        if current != spec.application_type {
+            return Err(StoreError::ApplicationTypeChanged(current));
         }
-        application.spec = spec;
+        application.attributes = Attributes::new(spec, key.application_id);
         application.updated_at = now.max(application.updated_at);
         let view = application.view(key);
         state.touch();
@@ -384,10 +387,11 @@ impl Store {
             .client_secret
             .as_ref()
             .is_some_and(|stored| constant_time_eq(stored.expose(), secret));
-        if !matches || !application.spec.enabled {
+        let spec = application.attributes.spec(application_id);
+        if !matches || !spec.enabled {
             return Err(ClientError::InvalidClient);
         }
-        if !application.spec.grant_types.contains(&"CLIENT_CREDENTIALS") {
+        if !spec.grant_types.contains(&"CLIENT_CREDENTIALS") {
             return Err(ClientError::UnauthorizedClient);
         }
         Ok(application.view(AppKey {
