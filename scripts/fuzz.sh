@@ -18,13 +18,21 @@ fi
 
 cargo build --locked --quiet --bin pingone-push-mock
 PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-RUST_LOG=warn target/debug/pingone-push-mock --listen "127.0.0.1:$PORT" &
+# Real tokens (--auth jwt), so that the authentication checks mean something: the worker of
+# examples/seed.json gets one; in auto tenancy it manages every environment.
+RUST_LOG=warn target/debug/pingone-push-mock --listen "127.0.0.1:$PORT" \
+    --auth jwt --seed-file examples/seed.json &
 SERVER=$!
 trap 'kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true' EXIT
 for _ in $(seq 1 200); do
     curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
     sleep 0.05
 done
+
+TOKEN="$(curl -fsS -u a0b1c2d3-0000-4000-8000-0000000000a1:example-worker-secret-change-me \
+    -d grant_type=client_credentials \
+    "http://127.0.0.1:$PORT/a0b1c2d3-0000-4000-8000-000000000001/as/token" |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])')"
 
 REPORT="target/fuzz-report"
 mkdir -p "$REPORT"
@@ -33,7 +41,7 @@ timeout "${FUZZ_SECONDS:-600}" "$VENV/bin/st" run "http://127.0.0.1:$PORT/openap
     --mode all \
     --max-examples "${FUZZ_EXAMPLES:-100}" \
     --exclude-path-regex '^/__admin' \
-    --header 'Authorization: Bearer fuzz' \
+    --header "Authorization: Bearer $TOKEN" \
     --request-timeout 10 \
     --seed 1 \
     --report ndjson --report-ndjson-path "$REPORT/events.ndjson"

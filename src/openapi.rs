@@ -166,11 +166,13 @@ pub mod schemas {
         #[schema(min_length = 1)]
         pub name: String,
         /// Optional description.
+        #[schema(min_length = 1)]
         pub description: Option<String>,
         /// `NA`, `EU`, `AP`, `CA` or `AU`.
+        #[schema(pattern = "^(NA|EU|AP|CA|AU)$")]
         pub region: String,
         /// `SANDBOX` or `PRODUCTION`.
-        #[schema(rename = "type")]
+        #[schema(rename = "type", pattern = "^(SANDBOX|PRODUCTION)$")]
         pub environment_type: String,
         /// The license the environment uses.
         pub license: LicenseRef,
@@ -190,19 +192,27 @@ pub mod schemas {
         #[schema(min_length = 1)]
         pub name: String,
         /// Optional description.
+        #[schema(min_length = 1)]
         pub description: Option<String>,
         /// Whether the application is enabled.
         pub enabled: bool,
         /// `OPENID_CONNECT`.
+        #[schema(pattern = "^OPENID_CONNECT$")]
         pub protocol: String,
         /// `NATIVE_APP`, `WEB_APP`, `SINGLE_PAGE_APP`, `WORKER` or `SERVICE`; immutable.
-        #[schema(rename = "type")]
+        #[schema(
+            rename = "type",
+            pattern = "^(NATIVE_APP|WEB_APP|SINGLE_PAGE_APP|WORKER|SERVICE)$"
+        )]
         pub application_type: String,
         /// OAuth grant types, e.g. `CLIENT_CREDENTIALS`.
-        #[schema(rename = "grantTypes")]
+        #[schema(rename = "grantTypes", min_items = 1)]
         pub grant_types: Vec<String>,
         /// `NONE`, `CLIENT_SECRET_BASIC`, `CLIENT_SECRET_POST`, …
-        #[schema(rename = "tokenEndpointAuthMethod")]
+        #[schema(
+            rename = "tokenEndpointAuthMethod",
+            pattern = "^(NONE|CLIENT_SECRET_BASIC|CLIENT_SECRET_POST|CLIENT_SECRET_JWT|PRIVATE_KEY_JWT)$"
+        )]
         pub token_endpoint_auth_method: String,
         /// Mobile settings of a native application: `bundleId`, `packageName`, `huaweiAppId`,
         /// `huaweiPackageName`.
@@ -215,6 +225,7 @@ pub mod schemas {
     #[derive(ToSchema)]
     pub struct TokenRequest {
         /// `client_credentials`.
+        #[schema(pattern = "^client_credentials$")]
         pub grant_type: String,
         /// The application id (`CLIENT_SECRET_POST`).
         pub client_id: Option<String>,

@@ -70,6 +70,7 @@ struct ApplicationParams {
         (status = 400, description = "Validation failed", body = ErrorBody),
         (status = 401, description = "No valid bearer token", body = ErrorBody),
         (status = 404, description = "No such environment", body = ErrorBody),
+        (status = 413, description = "Body over 1 MiB", body = ErrorBody),
         (status = 415, description = "Not application/json", body = ErrorBody),
     ),
     security(("bearerAuth" = []))
@@ -171,6 +172,8 @@ async fn read(
         (status = 400, description = "Validation failed, or the type changed", body = ErrorBody),
         (status = 401, description = "No valid bearer token", body = ErrorBody),
         (status = 404, description = "No such application", body = ErrorBody),
+        (status = 413, description = "Body over 1 MiB", body = ErrorBody),
+        (status = 415, description = "Not application/json", body = ErrorBody),
     ),
     security(("bearerAuth" = []))
 )]

@@ -55,6 +55,7 @@ struct EnvironmentParams {
         (status = 201, description = "Created", body = EnvironmentResource),
         (status = 400, description = "Validation failed", body = ErrorBody),
         (status = 401, description = "No valid bearer token", body = ErrorBody),
+        (status = 413, description = "Body over 1 MiB", body = ErrorBody),
         (status = 415, description = "Not application/json", body = ErrorBody),
     ),
     security(("bearerAuth" = []))
@@ -146,6 +147,8 @@ async fn read(
         (status = 401, description = "No valid bearer token", body = ErrorBody),
         (status = 403, description = "The token may not manage this environment", body = ErrorBody),
         (status = 404, description = "No such environment", body = ErrorBody),
+        (status = 413, description = "Body over 1 MiB", body = ErrorBody),
+        (status = 415, description = "Not application/json", body = ErrorBody),
     ),
     security(("bearerAuth" = []))
 )]

@@ -46,6 +46,7 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
         (status = 201, description = "Created", body = Resource),
         (status = 400, description = "Validation failed, or a credential of this type exists", body = ErrorBody),
         (status = 401, description = "No bearer token", body = ErrorBody),
+        (status = 404, description = "No such environment or application (strict tenancy, or deleted)", body = ErrorBody),
         (status = 413, description = "Body over 1 MiB", body = ErrorBody),
         (status = 415, description = "Not application/json", body = ErrorBody),
     ),
@@ -73,6 +74,7 @@ async fn create(
     responses(
         (status = 200, description = "The application's push credentials", body = Collection),
         (status = 401, description = "No bearer token", body = ErrorBody),
+        (status = 404, description = "No such environment or application (strict tenancy, or deleted)", body = ErrorBody),
     ),
     security(("bearerAuth" = []))
 )]
@@ -126,6 +128,8 @@ async fn read(
         (status = 400, description = "Validation failed, or the type changed", body = ErrorBody),
         (status = 401, description = "No bearer token", body = ErrorBody),
         (status = 404, description = "No such push credential", body = ErrorBody),
+        (status = 413, description = "Body over 1 MiB", body = ErrorBody),
+        (status = 415, description = "Not application/json", body = ErrorBody),
     ),
     security(("bearerAuth" = []))
 )]
