@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes the API from the OpenAPI document it serves: schemathesis (PyPI), every check on,
-# positive and negative data, bounded in time. Run by .ci/run; by hand: bash scripts/fuzz.sh
+# positive and negative data, bounded in time: bash scripts/fuzz.sh (not yet in .ci/run: see
+# docs/PERFORMANCE.md for the rules it still reports).
 #
 # /__admin is left out: its fault rules make later answers fail on purpose. Knobs:
 # FUZZ_EXAMPLES (examples per operation and phase, default 100), FUZZ_SECONDS (time bound, 600).
@@ -46,14 +47,4 @@ timeout "${FUZZ_SECONDS:-600}" "$VENV/bin/st" run "http://127.0.0.1:$PORT/openap
     --seed 1 \
     --report ndjson --report-ndjson-path "$REPORT/events.ndjson"
 
-# schemathesis exits non-zero on any failure (set -e stops above); count what was sent.
-python3 - "$REPORT/events.ndjson" <<'EOF'
-import json, sys
-calls = 0
-for line in open(sys.argv[1]):
-    event = json.loads(line)
-    for kind, body in event.items():
-        if kind == "ScenarioFinished":
-            calls += sum(len(case.get("interactions", []) or [1]) for case in body.get("recorder", {}).get("cases", {}).values()) if isinstance(body.get("recorder", {}).get("cases"), dict) else 0
-print(f"requests recorded: {calls}")
-EOF
+# schemathesis exits non-zero on any failure; its summary counts the generated cases.
