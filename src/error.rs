@@ -283,6 +283,21 @@ impl From<&FieldError> for Detail {
     }
 }
 
+/// A parsed body, judged only once its target is known to exist: a request to a missing
+/// resource answers 404 before its body is judged, whatever is wrong with the body.
+pub fn parsed_if_found<T, V>(
+    parsed: Result<T, Vec<FieldError>>,
+    target: impl FnOnce() -> Result<V, crate::store::StoreError>,
+) -> ApiResult<T> {
+    match parsed {
+        Ok(value) => Ok(value),
+        Err(errors) => {
+            target()?;
+            Err(ApiError::Validation(errors))
+        }
+    }
+}
+
 impl From<crate::store::StoreError> for ApiError {
     fn from(error: crate::store::StoreError) -> Self {
         use crate::store::StoreError;

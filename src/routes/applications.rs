@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::wire::{Href, IdRef};
 use crate::clock::format_timestamp;
 use crate::domain::parse_application;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody, parsed_if_found};
 use crate::extract::{AppPath, EnvironmentPath, JsonObject};
 use crate::faults;
 use crate::links::Links;
@@ -82,14 +82,10 @@ async fn create(
     JsonObject(body): JsonObject,
 ) -> ApiResult<(StatusCode, Json<ApplicationResource>)> {
     let now = state.clock().now();
-    let spec = match parse_application(&body, state.settings().parse_options.reject_unknown_fields)
-    {
-        Ok(spec) => spec,
-        Err(errors) => {
-            state.store().get_environment(environment_id, now)?;
-            return Err(ApiError::Validation(errors));
-        }
-    };
+    let spec = parsed_if_found(
+        parse_application(&body, state.settings().parse_options.reject_unknown_fields),
+        || state.store().get_environment(environment_id, now),
+    )?;
     let view = state
         .store()
         .create_application(environment_id, spec, now)?;
@@ -184,14 +180,10 @@ async fn replace(
     JsonObject(body): JsonObject,
 ) -> ApiResult<Json<ApplicationResource>> {
     let now = state.clock().now();
-    let spec = match parse_application(&body, state.settings().parse_options.reject_unknown_fields)
-    {
-        Ok(spec) => spec,
-        Err(errors) => {
-            state.store().get_application(key, now)?;
-            return Err(ApiError::Validation(errors));
-        }
-    };
+    let spec = parsed_if_found(
+        parse_application(&body, state.settings().parse_options.reject_unknown_fields),
+        || state.store().get_application(key, now),
+    )?;
     let view = state.store().replace_application(key, spec, now)?;
     Ok(Json(ApplicationResource::new(&view, &links)))
 }

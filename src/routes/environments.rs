@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::wire::{Href, IdRef};
 use crate::clock::format_timestamp;
 use crate::domain::parse_environment;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiError, ApiResult, ErrorBody, parsed_if_found};
 use crate::extract::{EnvironmentPath, JsonObject};
 use crate::faults;
 use crate::links::Links;
@@ -159,14 +159,10 @@ async fn replace(
     JsonObject(body): JsonObject,
 ) -> ApiResult<Json<EnvironmentResource>> {
     let now = state.clock().now();
-    let spec = match parse_environment(&body, state.settings().parse_options.reject_unknown_fields)
-    {
-        Ok(spec) => spec,
-        Err(errors) => {
-            state.store().get_environment(id, now)?;
-            return Err(ApiError::Validation(errors));
-        }
-    };
+    let spec = parsed_if_found(
+        parse_environment(&body, state.settings().parse_options.reject_unknown_fields),
+        || state.store().get_environment(id, now),
+    )?;
     let view = state.store().replace_environment(id, spec, now)?;
     Ok(Json(EnvironmentResource::new(&view, &links)))
 }
