@@ -9,7 +9,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use super::wire::{Href, IdRef};
+use super::wire::{ApplicationParams, EnvironmentParams, Href, IdRef};
 use crate::clock::format_timestamp;
 use crate::domain::parse_application;
 use crate::error::{ApiResult, ErrorBody, parsed_if_found};
@@ -32,29 +32,6 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
             state.clone(),
             faults::inject::inject,
         ))
-}
-
-/// The path parameter of the collection.
-#[derive(utoipa::IntoParams)]
-#[into_params(parameter_in = Path)]
-#[allow(dead_code)] // describes the path; `EnvironmentPath` parses it
-struct EnvironmentParams {
-    /// The environment id (a UUID).
-    #[param(rename = "environmentId")]
-    environment_id: Uuid,
-}
-
-/// The path parameters of one application.
-#[derive(utoipa::IntoParams)]
-#[into_params(parameter_in = Path)]
-#[allow(dead_code)] // describes the path; `AppPath` parses it
-struct ApplicationParams {
-    /// The environment id (a UUID).
-    #[param(rename = "environmentId")]
-    environment_id: Uuid,
-    /// The application id (a UUID).
-    #[param(rename = "applicationId")]
-    application_id: Uuid,
 }
 
 /// `POST …/applications`: 201; workers and services get a generated client secret.

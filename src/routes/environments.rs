@@ -9,7 +9,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use super::wire::{Href, IdRef};
+use super::wire::{EnvironmentParams, Href, IdRef};
 use crate::clock::format_timestamp;
 use crate::domain::parse_environment;
 use crate::error::{ApiError, ApiResult, ErrorBody, parsed_if_found};
@@ -32,16 +32,6 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
             state.clone(),
             faults::inject::inject,
         ))
-}
-
-/// The path parameter of one environment.
-#[derive(utoipa::IntoParams)]
-#[into_params(parameter_in = Path)]
-#[allow(dead_code)] // describes the path; `EnvironmentPath` parses it
-struct EnvironmentParams {
-    /// The environment id (a UUID).
-    #[param(rename = "environmentId")]
-    environment_id: Uuid,
 }
 
 /// `POST /v1/environments`: 201; tokens of the creating environment may manage it.

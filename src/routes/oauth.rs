@@ -16,8 +16,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use uuid::Uuid;
 
+use super::wire::EnvironmentParams;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::EnvironmentPath;
 use crate::faults;
@@ -38,16 +38,6 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
             state.clone(),
             faults::inject::inject,
         ))
-}
-
-/// The path parameter: the environment whose authorization server this is.
-#[derive(utoipa::IntoParams)]
-#[into_params(parameter_in = Path)]
-#[allow(dead_code)] // describes the path; `EnvironmentPath` parses it
-struct EnvironmentParams {
-    /// The environment id (a UUID).
-    #[param(rename = "environmentId")]
-    environment_id: Uuid,
 }
 
 /// `POST /{environmentId}/as/token`: `grant_type=client_credentials`, client authenticated by

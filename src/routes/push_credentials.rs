@@ -9,7 +9,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use super::wire::{Href, IdRef};
+use super::wire::{ApplicationParams, CredentialParams, Href, IdRef};
 use crate::clock::format_timestamp;
 use crate::domain::{FieldError, declared_type, parse_push_credential};
 use crate::error::ErrorBody;
@@ -40,7 +40,7 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
     path = COLLECTION,
     operation_id = operations::CREATE,
     tag = PINGONE_TAG,
-    params(AppParams),
+    params(ApplicationParams),
     request_body(content = PushCredentialRequest, content_type = "application/json"),
     responses(
         (status = 201, description = "Created", body = Resource),
@@ -70,7 +70,7 @@ async fn create(
     path = COLLECTION,
     operation_id = operations::READ_ALL,
     tag = PINGONE_TAG,
-    params(AppParams),
+    params(ApplicationParams),
     responses(
         (status = 200, description = "The application's push credentials", body = Collection),
         (status = 401, description = "No bearer token", body = ErrorBody),
@@ -178,35 +178,6 @@ async fn delete(
 ) -> ApiResult<StatusCode> {
     state.store().delete(app, id, state.clock().now())?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// The path parameters of the collection.
-#[derive(utoipa::IntoParams)]
-#[into_params(parameter_in = Path)]
-#[allow(dead_code)] // describes the path; `AppPath` parses it
-struct AppParams {
-    /// The environment id (a UUID).
-    #[param(rename = "environmentId")]
-    environment_id: Uuid,
-    /// The application id (a UUID).
-    #[param(rename = "applicationId")]
-    application_id: Uuid,
-}
-
-/// The path parameters of one credential.
-#[derive(utoipa::IntoParams)]
-#[into_params(parameter_in = Path)]
-#[allow(dead_code)] // describes the path; `CredentialPath` parses it
-struct CredentialParams {
-    /// The environment id (a UUID).
-    #[param(rename = "environmentId")]
-    environment_id: Uuid,
-    /// The application id (a UUID).
-    #[param(rename = "applicationId")]
-    application_id: Uuid,
-    /// The push credential id (a UUID).
-    #[param(rename = "pushCredentialId")]
-    push_credential_id: Uuid,
 }
 
 /// A push credential as PingOne sends it, fields in PingOne's order; no secret is here to leak.
