@@ -69,6 +69,51 @@ pub fn format_timestamp(at: Timestamp) -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
+/// Appends what [`format_timestamp`] returns to `out`, without the formatting machinery: every
+/// answer carries two timestamps. Years outside 0 to 9999 (reachable only by shifting the clock
+/// to its limits) are left to [`format_timestamp`].
+pub fn write_timestamp(out: &mut String, at: Timestamp) {
+    const DAY_MS: i64 = 86_400_000;
+    let ms = at.timestamp_millis();
+    // Howard Hinnant's `civil_from_days`: the proleptic Gregorian date of a day count.
+    let days = ms.div_euclid(DAY_MS);
+    let in_day = ms.rem_euclid(DAY_MS);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let shifted_month = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
+    let month = if shifted_month < 10 {
+        shifted_month + 3
+    } else {
+        shifted_month - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    if !(0..=9999).contains(&year) {
+        out.push_str(&format_timestamp(at));
+        return;
+    }
+    // `YYYY-MM-DDTHH:MM:SS.mmmZ`, filled right to left.
+    let mut text = *b"0000-00-00T00:00:00.000Z";
+    let mut put = |end: usize, width: usize, mut value: i64| {
+        for slot in text[end - width..end].iter_mut().rev() {
+            *slot = b'0' + (value % 10) as u8;
+            value /= 10;
+        }
+    };
+    put(4, 4, year);
+    put(7, 2, month);
+    put(10, 2, day);
+    put(13, 2, in_day / 3_600_000);
+    put(16, 2, in_day / 60_000 % 60);
+    put(19, 2, in_day / 1_000 % 60);
+    put(23, 3, in_day % 1_000);
+    out.push_str(std::str::from_utf8(&text).expect("digits and punctuation are ASCII"));
+}
+
 /// Parses an RFC 3339 timestamp (any offset) into UTC, truncated to milliseconds.
 pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
     DateTime::parse_from_rfc3339(text)
@@ -87,6 +132,21 @@ mod tests {
         let whole = parse_timestamp("2022-01-06T17:44:10+02:00").unwrap();
         assert_eq!(format_timestamp(whole), "2022-01-06T15:44:10.000Z");
         assert_eq!(parse_timestamp("yesterday"), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn written_timestamps_are_the_formatted_ones(
+            ms in DateTime::<Utc>::MIN_UTC.timestamp_millis()..=DateTime::<Utc>::MAX_UTC.timestamp_millis(),
+            near in -62_135_596_800_000_i64..=253_402_300_799_999,
+        ) {
+            for ms in [ms, near] {
+                let at = DateTime::<Utc>::from_timestamp_millis(ms).unwrap();
+                let mut written = String::new();
+                write_timestamp(&mut written, at);
+                proptest::prop_assert_eq!(written, format_timestamp(at));
+            }
+        }
     }
 
     #[test]

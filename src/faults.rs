@@ -9,6 +9,7 @@ pub mod inject;
 mod rng;
 mod spec;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -67,7 +68,39 @@ pub struct Call<'a> {
 /// waiting (delays happen after [`Faults::decide`] returns).
 #[derive(Clone, Debug, Default)]
 pub struct Faults {
-    rules: Arc<Mutex<Vec<Rule>>>,
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    rules: Mutex<Vec<Rule>>,
+    /// Whether there are rules: set under the lock, read without it by every call.
+    any: AtomicBool,
+}
+
+/// The rules, under their lock; keeps [`Inner::any`] in step when released.
+struct Rules<'a> {
+    guard: MutexGuard<'a, Vec<Rule>>,
+    any: &'a AtomicBool,
+}
+
+impl std::ops::Deref for Rules<'_> {
+    type Target = Vec<Rule>;
+    fn deref(&self) -> &Vec<Rule> {
+        &self.guard
+    }
+}
+
+impl std::ops::DerefMut for Rules<'_> {
+    fn deref_mut(&mut self) -> &mut Vec<Rule> {
+        &mut self.guard
+    }
+}
+
+impl Drop for Rules<'_> {
+    fn drop(&mut self) {
+        self.any.store(!self.guard.is_empty(), Ordering::Release);
+    }
 }
 
 impl Faults {
@@ -76,9 +109,21 @@ impl Faults {
         Self::default()
     }
 
-    fn lock(&self) -> MutexGuard<'_, Vec<Rule>> {
-        // Counters are plain integers updated in place: a panic cannot corrupt them.
-        self.rules.lock().unwrap_or_else(PoisonError::into_inner)
+    fn lock(&self) -> Rules<'_> {
+        Rules {
+            // Counters are plain integers updated in place: a panic cannot corrupt them.
+            guard: self
+                .inner
+                .rules
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+            any: &self.inner.any,
+        }
+    }
+
+    /// Whether no rule is set: then no call needs [`Faults::decide`], and none takes its lock.
+    pub fn is_empty(&self) -> bool {
+        !self.inner.any.load(Ordering::Acquire)
     }
 
     /// Adds a rule after the existing ones; returns it as listed.

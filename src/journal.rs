@@ -10,7 +10,8 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use axum::http::{Method, StatusCode};
-use serde::Serialize;
+use chrono::{DateTime, Utc};
+use serde::{Serialize, Serializer};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -18,10 +19,12 @@ use uuid::Uuid;
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Entry {
-    /// When the request arrived (real time, RFC 3339 with milliseconds).
-    pub time: String,
+    /// When the request arrived (real time; shown in RFC 3339 with milliseconds).
+    #[serde(serialize_with = "serialize_time")]
+    pub time: DateTime<Utc>,
     /// The HTTP method.
-    pub method: String,
+    #[serde(serialize_with = "serialize_method")]
+    pub method: Method,
     /// The path, without the query string.
     pub path: String,
     /// The status answered.
@@ -34,6 +37,14 @@ pub struct Entry {
     pub environment_id: Option<Uuid>,
     /// The body with secrets redacted; `null` when there was none.
     pub body: Value,
+}
+
+fn serialize_time<S: Serializer>(time: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(&time.format("%Y-%m-%dT%H:%M:%S%.3fZ"))
+}
+
+fn serialize_method<S: Serializer>(method: &Method, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(method.as_str())
 }
 
 /// Which entries to return; every criterion is optional.
@@ -89,7 +100,7 @@ impl Filter {
     fn matches(&self, entry: &Entry) -> bool {
         self.method
             .as_ref()
-            .is_none_or(|method| method.as_str() == entry.method)
+            .is_none_or(|method| *method == entry.method)
             && self
                 .path_prefix
                 .as_ref()
@@ -169,8 +180,8 @@ mod tests {
 
     fn entry(method: &str, path: &str, status: u16) -> Entry {
         Entry {
-            time: String::new(),
-            method: method.to_owned(),
+            time: DateTime::UNIX_EPOCH,
+            method: Method::from_bytes(method.as_bytes()).unwrap(),
             path: path.to_owned(),
             status,
             duration_ms: 0.0,

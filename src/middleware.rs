@@ -1,26 +1,341 @@
-//! Cross-cutting request handling: correlation ids, bearer auth, start-up, media types.
+//! Cross-cutting request handling, in one service around the router: correlation ids, the
+//! request span, the request timeout, the journal, panics, start-up, bearer auth, fault
+//! injection and media types.
+//!
+//! One hand-written service rather than a stack of `from_fn` layers: axum applies a router's
+//! layers to every route, so each such layer was cloned, boxed and dropped again on every
+//! request, with a boxed future of its own (docs/PERFORMANCE.md has the measurements). Here
+//! the steps run in one future, in the order the layers had:
+//!
+//! 1. a fresh correlation id, for the `Correlation-Id` header, the span and the journal;
+//! 2. a `request` span (method, path, correlation id: never headers or bodies, which hold
+//!    tokens and secrets) and one log line per answer;
+//! 3. the request timeout (408), which covers reading the body;
+//! 4. the journal, which reads the body first and records every answer, a 408 or 500 included;
+//! 5. a panic becomes a PingOne-shaped 500;
+//! 6. `application/hal+json` for clients that ask for it and not for plain JSON;
+//! 7. while the state file loads, everything but the probes and the API description waits;
+//! 8. bearer auth on `/v1` calls;
+//! 9. fault rules, on PingOne operations only;
+//! 10. the router.
 
-use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
-use axum::middleware::Next;
+use std::convert::Infallible;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use futures_util::future::{Either, MapOk};
+use futures_util::{FutureExt, TryFutureExt};
+use serde_json::Value;
+use tower::{Layer, Service as _};
+use tower_http::compression::predicate::DefaultPredicate;
+use tower_http::compression::{Compression, CompressionBody, CompressionLayer};
+use tracing::Instrument;
 use uuid::Uuid;
 
 use crate::config::AuthMode;
 use crate::error::ApiError;
-use crate::server::AppState;
+use crate::faults::Action;
+use crate::faults::inject::operation_template;
+use crate::journal::record::{self, Pending};
+use crate::server::{AppState, MAX_BODY_BYTES};
+
+/// Wraps `router` (its routes, no layers) in the cross-cutting steps and compression.
+pub fn wrap(router: Router, state: AppState) -> Service {
+    let gateway = Gateway {
+        router: DefaultBodyLimit::max(MAX_BODY_BYTES).layer(router),
+        state,
+    };
+    Service {
+        compressed: CompressionLayer::new().layer(gateway.clone()),
+        plain: gateway,
+    }
+}
+
+/// The router behind every cross-cutting step, gzip-compressed for clients that accept it.
+///
+/// Clients that send no `Accept-Encoding` (the Go SDK, `curl` without `--compressed`) skip
+/// the compression layer altogether: it would otherwise check every answer's type and size.
+#[derive(Clone)]
+pub struct Service {
+    plain: Gateway,
+    compressed: Compression<Gateway>,
+}
+
+impl std::fmt::Debug for Service {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Service")
+            .field("gateway", &self.plain)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The body of an answer: compressed or not.
+pub type AnswerBody = http_body_util::Either<CompressionBody<Body>, Body>;
+
+type GatewayFuture = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+type CompressedFuture = tower_http::compression::ResponseFuture<GatewayFuture, DefaultPredicate>;
+type Answer = axum::http::Response<AnswerBody>;
+
+impl<B> tower::Service<axum::http::Request<B>> for Service
+where
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    type Response = Answer;
+    type Error = Infallible;
+    type Future = Either<
+        MapOk<CompressedFuture, fn(axum::http::Response<CompressionBody<Body>>) -> Answer>,
+        MapOk<GatewayFuture, fn(Response) -> Answer>,
+    >;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: axum::http::Request<B>) -> Self::Future {
+        if request.headers().contains_key(header::ACCEPT_ENCODING) {
+            let request = request.map(Body::new);
+            Either::Left(
+                self.compressed
+                    .call(request)
+                    .map_ok(|response| response.map(http_body_util::Either::Left)),
+            )
+        } else {
+            Either::Right(
+                self.plain
+                    .call(request)
+                    .map_ok(|response| response.map(http_body_util::Either::Right)),
+            )
+        }
+    }
+}
+
+/// The service around the router; cheap to clone (two reference counts).
+#[derive(Clone, Debug)]
+pub struct Gateway {
+    router: <DefaultBodyLimit as Layer<Router>>::Service,
+    state: AppState,
+}
+
+impl<B> tower::Service<axum::http::Request<B>> for Gateway
+where
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = GatewayFuture;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: axum::http::Request<B>) -> Self::Future {
+        let gateway = self.clone();
+        Box::pin(async move { Ok(gateway.handle(request.map(Body::new)).await) })
+    }
+}
+
+impl Gateway {
+    /// Steps 1 to 4: correlation id, span, timeout, journal.
+    async fn handle(self, request: Request) -> Response {
+        let id = CorrelationId::generate();
+        // Fields are formatted only if the span is logged.
+        let span = tracing::info_span!(
+            "request",
+            method = %request.method(),
+            path = %request.uri().path(),
+            correlation_id = %id.0,
+        );
+        let started = Instant::now();
+        let journal = self.state.journal().clone();
+        let pending = Pending::start(&journal, &request, id.0);
+        let timeout = self.state.settings().request_timeout;
+        let journaled = pending.is_some();
+        let answered = tokio::time::timeout(
+            timeout,
+            self.answer(request, journaled).instrument(span.clone()),
+        )
+        .await;
+        let (recorded, mut response) = answered.unwrap_or_else(|_| {
+            let answer = ApiError::RequestTimeout;
+            (
+                format!("<not recorded: {answer}>").into(),
+                answer.into_response(),
+            )
+        });
+        if let Some(pending) = pending {
+            pending.finish(&journal, response.status(), recorded);
+        }
+        if !span.is_disabled() {
+            log_answer(&span, response.status(), started);
+        }
+        response
+            .headers_mut()
+            .insert(CORRELATION_ID.clone(), id.header_value());
+        response
+    }
+
+    /// Steps 4 (reading the body to record) to 10: the body to record and the answer.
+    ///
+    /// Everything before the handler runs synchronously, so that the only future here besides
+    /// the handler's is this one (each layer of futures is moved in memory as it is built).
+    async fn answer(mut self, request: Request, journaled: bool) -> (Value, Response) {
+        let (recorded, request) = if journaled && !http_body::Body::is_end_stream(request.body()) {
+            match record::buffer(request).await {
+                Ok(read) => read,
+                Err(refused) => return refused,
+            }
+        } else {
+            (Value::Null, request)
+        };
+        let wants_hal = wants_hal(request.headers());
+        let path = request.uri().path();
+        if !self.state.is_loaded() && !matches!(path, "/healthz" | "/readyz" | "/openapi.json") {
+            self.state.loaded().await;
+        }
+        let next = std::panic::catch_unwind(AssertUnwindSafe(|| self.admit(request)));
+        let mut response = match next {
+            Ok(Next::Answer(response)) => response,
+            Ok(Next::Route(routed)) => guarded(routed).await,
+            Ok(Next::Delay(delay, request)) => {
+                tokio::time::sleep(delay).await;
+                match std::panic::catch_unwind(AssertUnwindSafe(|| self.router.call(request))) {
+                    Ok(routed) => guarded(routed).await,
+                    Err(_) => ApiError::Unexpected.into_response(),
+                }
+            }
+            Err(_) => ApiError::Unexpected.into_response(),
+        };
+        if wants_hal
+            && response.headers().get(header::CONTENT_TYPE)
+                == Some(&HeaderValue::from_static("application/json"))
+        {
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/hal+json"),
+            );
+        }
+        (recorded, response)
+    }
+
+    /// Steps 8 to 10, up to the handler's future: bearer auth, fault rules, routing.
+    ///
+    /// `/v1` calls need `Authorization: Bearer <token>` unless auth is off; with `--auth jwt`
+    /// the token must be one this server issued, unexpired, from an environment that may
+    /// manage the environment in the path. The fault rules' lock is taken only when there are
+    /// rules, and released before any delay.
+    fn admit(&mut self, mut request: Request) -> Next {
+        let state = &self.state;
+        let path = request.uri().path();
+        if path == "/v1" || path.starts_with("/v1/") {
+            let token = bearer_token(request.headers());
+            match (state.settings().auth, token) {
+                (AuthMode::None, _) | (AuthMode::AnyBearer, Some(_)) => {}
+                (_, None) => return Next::Answer(ApiError::Unauthorized.into_response()),
+                (AuthMode::Jwt, Some(token)) => {
+                    let Ok(claims) = state.tokens().verify(token, state.clock().now()) else {
+                        return Next::Answer(ApiError::Unauthorized.into_response());
+                    };
+                    if let Some(target) = target_environment(path)
+                        && !state.store().may_manage(claims.env, target)
+                    {
+                        return Next::Answer(ApiError::Forbidden.into_response());
+                    }
+                    request
+                        .extensions_mut()
+                        .insert(TokenEnvironment(claims.env));
+                }
+            }
+        }
+        let faults = state.faults();
+        if !faults.is_empty() {
+            let path = request.uri().path();
+            let action = operation_template(request.method(), path).and_then(|template| {
+                faults.decide(crate::faults::Call {
+                    method: request.method().as_str(),
+                    template,
+                    environment_id: crate::extract::environment_in_path(path),
+                })
+            });
+            match action {
+                None => {}
+                Some(Action::Delay(delay)) => return Next::Delay(delay, request),
+                Some(Action::Error(error)) => {
+                    return Next::Answer(ApiError::Injected(error).into_response());
+                }
+            }
+        }
+        Next::Route(self.router.call(request))
+    }
+}
+
+/// What comes after the synchronous steps.
+enum Next {
+    /// They answered (401, 403, an injected error).
+    Answer(Response),
+    /// A fault rule delays the call.
+    Delay(std::time::Duration, Request),
+    /// The router took the request: its answer, to come.
+    Route(RouterFuture),
+}
+
+type RouterFuture =
+    <<DefaultBodyLimit as Layer<Router>>::Service as tower::Service<Request>>::Future;
+
+/// Step 5 for the handler's future: a panic becomes a PingOne-shaped 500.
+async fn guarded(routed: RouterFuture) -> Response {
+    match AssertUnwindSafe(routed).catch_unwind().await {
+        Ok(Ok(response)) => response,
+        Ok(Err(never)) => match never {},
+        Err(_) => ApiError::Unexpected.into_response(),
+    }
+}
+
+/// The log line of an answer, at `info` (`error` for a 5xx), in the request's span.
+fn log_answer(span: &tracing::Span, status: StatusCode, started: Instant) {
+    let latency = started.elapsed().as_millis();
+    let status = status.as_u16();
+    if status >= 500 {
+        tracing::error!(parent: span, latency = %format_args!("{latency} ms"), status, "finished processing request");
+    } else {
+        tracing::info!(parent: span, latency = %format_args!("{latency} ms"), status, "finished processing request");
+    }
+}
+
+/// Whether the client asks for `application/hal+json` and not for plain JSON (the Go SDK
+/// refuses to decode `hal+json`, so it gets JSON whenever it accepts it).
+fn wants_hal(headers: &HeaderMap) -> bool {
+    let accepts = |media_type: &str| {
+        headers
+            .get_all(header::ACCEPT)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .any(|value| value.contains(media_type))
+    };
+    accepts("application/hal+json") && !accepts("application/json")
+}
 
 /// The header PingOne sends on every response.
 pub static CORRELATION_ID: HeaderName = HeaderName::from_static("correlation-id");
 
-/// The correlation id of the request being handled, in the request's extensions.
+/// The correlation id of the request being handled.
 #[derive(Clone, Copy, Debug)]
 pub struct CorrelationId(pub Uuid);
 
 impl CorrelationId {
     /// A fresh random (version 4) id. From the thread's random generator rather than
     /// `Uuid::new_v4`, which asks the kernel for every id: this runs on every request.
-    fn generate() -> Self {
+    pub fn generate() -> Self {
         Self(uuid::Builder::from_random_bytes(rand::random()).into_uuid())
     }
 
@@ -29,52 +344,6 @@ impl CorrelationId {
         HeaderValue::from_str(self.0.hyphenated().encode_lower(&mut buffer))
             .expect("a hyphenated UUID is a valid header value")
     }
-}
-
-/// Gives every request a fresh correlation id and sends it back as `Correlation-Id`.
-pub async fn correlation_id(mut request: Request, next: Next) -> Response {
-    let id = CorrelationId::generate();
-    request.extensions_mut().insert(id);
-    let mut response = next.run(request).await;
-    response
-        .headers_mut()
-        .insert(CORRELATION_ID.clone(), id.header_value());
-    response
-}
-
-/// `/v1` calls need `Authorization: Bearer <token>` unless auth is off; with `--auth jwt` the
-/// token must be one this server issued, unexpired, from an environment that may manage the
-/// environment in the path.
-pub async fn require_bearer(
-    State(state): State<AppState>,
-    mut request: Request,
-    next: Next,
-) -> Response {
-    let path = request.uri().path();
-    let is_api = path == "/v1" || path.starts_with("/v1/");
-    if !is_api {
-        return next.run(request).await;
-    }
-    let token = bearer_token(request.headers());
-    match (state.settings().auth, token) {
-        (AuthMode::None, _) => {}
-        (_, None) => return ApiError::Unauthorized.into_response(),
-        (AuthMode::AnyBearer, Some(_)) => {}
-        (AuthMode::Jwt, Some(token)) => {
-            let Ok(claims) = state.tokens().verify(token, state.clock().now()) else {
-                return ApiError::Unauthorized.into_response();
-            };
-            if let Some(target) = target_environment(path)
-                && !state.store().may_manage(claims.env, target)
-            {
-                return ApiError::Forbidden.into_response();
-            }
-            request
-                .extensions_mut()
-                .insert(TokenEnvironment(claims.env));
-        }
-    }
-    next.run(request).await
 }
 
 /// The environment whose token authorised the request (`--auth jwt` only).
@@ -91,63 +360,11 @@ pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
         .then_some(token)
 }
 
-/// While the state file loads, everything but the probes and the API description waits, so
-/// that no call sees (or changes) the empty state that the file is about to replace.
-pub async fn wait_until_loaded(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let path = request.uri().path();
-    if !matches!(path, "/healthz" | "/readyz" | "/openapi.json") {
-        state.loaded().await;
-    }
-    next.run(request).await
-}
-
 /// The `{environmentId}` of a `/v1/environments/{environmentId}…` path, when it is a UUID.
 fn target_environment(path: &str) -> Option<Uuid> {
     let rest = path.strip_prefix("/v1/environments/")?;
     let id = rest.split('/').next()?;
     (id.len() == 36).then(|| Uuid::try_parse(id).ok()).flatten()
-}
-
-/// Answers `application/hal+json` only to a client that asks for it and not for plain JSON
-/// (the Go SDK refuses to decode `hal+json`).
-pub async fn negotiate_hal(request: Request, next: Next) -> Response {
-    let wants_hal = {
-        let accepts = |media_type: &str| {
-            request
-                .headers()
-                .get_all(header::ACCEPT)
-                .iter()
-                .filter_map(|value| value.to_str().ok())
-                .any(|value| value.contains(media_type))
-        };
-        accepts("application/hal+json") && !accepts("application/json")
-    };
-    let mut response = next.run(request).await;
-    let is_json = response.headers().get(header::CONTENT_TYPE)
-        == Some(&HeaderValue::from_static("application/json"));
-    if wants_hal && is_json {
-        response.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/hal+json"),
-        );
-    }
-    response
-}
-
-/// Answers 408 to a request that is not done in time (a client trickling its body, say), so
-/// that no request can hold a connection for ever; the header-read limit is in [`crate::serve`].
-pub async fn request_timeout(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
-    tokio::time::timeout(state.settings().request_timeout, next.run(request))
-        .await
-        .unwrap_or_else(|_| ApiError::RequestTimeout.into_response())
 }
 
 #[cfg(test)]

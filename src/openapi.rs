@@ -4,9 +4,9 @@
 //! `#[utoipa::path]`: a route cannot be served without being described, nor described without
 //! being served. Request bodies that handlers parse by hand are described by the types below.
 
-use std::sync::Arc;
+use crate::server::AppState;
 
-use axum::Extension;
+use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -55,10 +55,6 @@ impl Modify for SecuritySchemes {
     }
 }
 
-/// The serialized document, shared by every request.
-#[derive(Clone, Debug)]
-pub struct Document(pub Arc<str>);
-
 /// `GET /openapi.json`
 #[utoipa::path(
     get,
@@ -67,10 +63,10 @@ pub struct Document(pub Arc<str>);
     tag = HEALTH_TAG,
     responses((status = 200, description = "This document", content_type = "application/json"))
 )]
-pub async fn document(Extension(document): Extension<Document>) -> impl IntoResponse {
+pub async fn document(State(state): State<AppState>) -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "application/json")],
-        document.0.to_string(),
+        state.openapi_document(),
     )
 }
 

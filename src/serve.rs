@@ -3,24 +3,23 @@
 //! `axum::serve` has no header-read timeout, so a client that connects and sends nothing (or
 //! sends headers a byte at a time) would hold its connection and task for as long as it likes.
 //! Here each connection is served by hyper's HTTP/1 builder with a timer and a header-read
-//! timeout; the whole-request timeout is [`crate::middleware::request_timeout`], in the router.
+//! timeout; the whole-request timeout is in [`crate::middleware`].
 
 use std::future::Future;
 use std::io;
 use std::time::Duration;
 
-use axum::Router;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 
-/// Serves `router` on `listener` until `shutdown` completes, then stops accepting and waits for
+/// Serves `service` on `listener` until `shutdown` completes, then stops accepting and waits for
 /// in-flight requests to finish (idle keep-alive connections are closed at once).
 pub async fn serve(
     listener: TcpListener,
-    router: Router,
+    service: crate::middleware::Service,
     header_read_timeout: Duration,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
@@ -41,7 +40,7 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
-        let service = TowerToHyperService::new(router.clone());
+        let service = TowerToHyperService::new(service.clone());
         let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
         tokio::spawn(async move {
             // A client that goes away mid-request, or times out, is not the server's error.

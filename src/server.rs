@@ -3,33 +3,26 @@
 use std::future::Future;
 use std::io;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request};
-use axum::response::IntoResponse;
+use axum::body::Bytes;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
-use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::compression::CompressionLayer;
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
-use tracing::Level;
 
 use crate::clock::Clock;
 use crate::config::{AuthMode, Config, Tenancy};
 use crate::domain::{ParseOptions, Secret};
-use crate::error::ApiError;
 use crate::faults::Faults;
 use crate::journal::Journal;
-use crate::middleware::CorrelationId;
 use crate::persist::{self, Persister};
 use crate::seed::{self, Seed, SeedError};
 use crate::serve::serve;
 use crate::store::Store;
 use crate::tokens::TokenAuthority;
-use crate::{journal, middleware, routes};
+use crate::{middleware, routes};
 
 /// Request bodies larger than this are refused with 413.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -107,6 +100,8 @@ struct Inner {
     ready: AtomicBool,
     /// `false` while the state file is being loaded: API calls wait for it.
     loaded: watch::Sender<bool>,
+    /// `GET /openapi.json`, serialized once the routes are known.
+    openapi: OnceLock<Bytes>,
 }
 
 /// Why the server could not start.
@@ -165,6 +160,7 @@ impl AppState {
                 seed,
                 ready: AtomicBool::new(false),
                 loaded: watch::Sender::new(true),
+                openapi: OnceLock::new(),
             }),
         })
     }
@@ -218,6 +214,22 @@ impl AppState {
         self.inner.ready.load(Ordering::Acquire) && *self.inner.loaded.borrow()
     }
 
+    /// The OpenAPI document of the routes served (empty until they are built).
+    pub fn openapi_document(&self) -> Bytes {
+        self.inner.openapi.get().cloned().unwrap_or_default()
+    }
+
+    /// Keeps the OpenAPI document; the first one stays (every router of a state serves the
+    /// same routes).
+    pub(crate) fn set_openapi_document(&self, document: Bytes) {
+        let _ = self.inner.openapi.set(document);
+    }
+
+    /// Whether the state file, if any, is loaded.
+    pub fn is_loaded(&self) -> bool {
+        *self.inner.loaded.borrow()
+    }
+
     /// Waits until the state file, if any, is loaded.
     pub async fn loaded(&self) {
         let mut loaded = self.inner.loaded.subscribe();
@@ -235,54 +247,15 @@ impl AppState {
     }
 }
 
-/// The whole application: routes plus middleware. Tests and embedders use this seam.
+/// The whole application: routes plus middleware, as a [`Router`]. Tests and embedders use
+/// this seam; [`run`] serves the same service without the outer router.
 pub fn app(state: AppState) -> Router {
-    routes::router(&state)
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            middleware::require_bearer,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            middleware::wait_until_loaded,
-        ))
-        .layer(axum::middleware::from_fn(middleware::negotiate_hal))
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(CompressionLayer::new())
-        .layer(CatchPanicLayer::custom(|_| {
-            ApiError::Unexpected.into_response()
-        }))
-        // Outside the panic catcher, so that even a 500 is journaled.
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            journal::record::record,
-        ))
-        // Outside the journal, which reads the whole body first: a trickled body times out too.
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            middleware::request_timeout,
-        ))
-        .layer(
-            // The span names method, path and correlation id only: never headers (bearer tokens),
-            // query strings or bodies (secrets).
-            TraceLayer::new_for_http()
-                .make_span_with(|request: &Request<_>| {
-                    // Formatted only if the span is logged.
-                    let correlation_id = request
-                        .extensions()
-                        .get::<CorrelationId>()
-                        .map(|id| tracing::field::display(id.0));
-                    tracing::info_span!(
-                        "request",
-                        method = %request.method(),
-                        path = %request.uri().path(),
-                        correlation_id,
-                    )
-                })
-                .on_response(DefaultOnResponse::new().level(Level::INFO)),
-        )
-        .layer(axum::middleware::from_fn(middleware::correlation_id))
-        .with_state(state)
+    Router::new().fallback_service(service(state))
+}
+
+/// The routes behind the cross-cutting steps of [`middleware`].
+fn service(state: AppState) -> middleware::Service {
+    middleware::wrap(routes::router(&state).with_state(state.clone()), state)
 }
 
 /// Serves `state` on `listener` until `shutdown` completes, then drains in-flight requests.
@@ -295,7 +268,7 @@ pub async fn run(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
-    let router = app(state.clone());
+    let router = service(state.clone());
     let header_timeout = state.settings().header_timeout;
     let Some(path) = state.settings().state_file.clone() else {
         state.set_ready();

@@ -1,34 +1,70 @@
-//! The middleware that applies fault rules to PingOne calls.
+//! Which PingOne operation a call is, for fault rules.
 
-use axum::extract::{MatchedPath, Request, State};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use std::sync::LazyLock;
 
-use super::{Action, Call};
-use crate::error::ApiError;
-use crate::extract::environment_in_path;
-use crate::server::AppState;
+use axum::http::Method;
 
-/// Runs after routing (it is a route layer, so the matched path template is known) and after
-/// authentication. The rule is chosen under the rules' lock; any delay happens after it is
-/// released, and no store lock is held here either.
-pub async fn inject(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let action = {
-        let Some(template) = request.extensions().get::<MatchedPath>() else {
-            return next.run(request).await;
-        };
-        state.faults().decide(Call {
-            method: request.method().as_str(),
-            template: template.as_str(),
-            environment_id: environment_in_path(request.uri().path()),
-        })
-    };
-    match action {
-        None => next.run(request).await,
-        Some(Action::Delay(delay)) => {
-            tokio::time::sleep(delay).await;
-            next.run(request).await
+use crate::operations::OPERATIONS;
+
+/// The served path templates, to find which one a path matches without routing it.
+static TEMPLATES: LazyLock<matchit::Router<&'static str>> = LazyLock::new(|| {
+    let mut templates = matchit::Router::new();
+    for operation in OPERATIONS {
+        // Templates served by several methods are inserted once.
+        if templates.at(operation.path).is_err() {
+            templates
+                .insert(operation.path, operation.path)
+                .expect("the operation templates do not conflict");
         }
-        Some(Action::Error(error)) => ApiError::Injected(error).into_response(),
+    }
+    templates
+});
+
+/// The template of the PingOne operation that `method` on `path` is, if it is one: fault rules
+/// apply to those calls only (not to a method a path does not take, nor to the emulator's own
+/// paths). `HEAD` counts as the `GET` it is answered by.
+pub fn operation_template(method: &Method, path: &str) -> Option<&'static str> {
+    let template = *TEMPLATES.at(path).ok()?.value;
+    let method = if method == Method::HEAD {
+        "GET"
+    } else {
+        method.as_str()
+    };
+    OPERATIONS
+        .iter()
+        .any(|operation| operation.path == template && operation.method == method)
+        .then_some(template)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::operations::{COLLECTION, ITEM, TOKEN};
+
+    #[test]
+    fn calls_are_matched_to_the_operation_templates() {
+        let env = "f59504de-3c45-4a37-8d70-d5ad75dfaaa0";
+        let app = "5e81bba1-5185-457c-926a-aae0e8939109";
+        let collection = format!("/v1/environments/{env}/applications/{app}/pushCredentials");
+        let cases = [
+            (Method::GET, collection.clone(), Some(COLLECTION)),
+            (Method::POST, collection.clone(), Some(COLLECTION)),
+            (Method::HEAD, collection.clone(), Some(COLLECTION)),
+            (Method::PUT, format!("{collection}/x"), Some(ITEM)),
+            (Method::POST, format!("/{env}/as/token"), Some(TOKEN)),
+            // Not an operation: a method the path does not take, or not a PingOne path.
+            (Method::PATCH, format!("{collection}/x"), None),
+            (Method::DELETE, collection.clone(), None),
+            (Method::GET, "/healthz".to_owned(), None),
+            (Method::GET, "/__admin/faults".to_owned(), None),
+            (Method::GET, format!("{collection}/x/y"), None),
+        ];
+        for (method, path, expected) in cases {
+            assert_eq!(
+                operation_template(&method, &path),
+                expected,
+                "{method} {path}"
+            );
+        }
     }
 }

@@ -1,21 +1,21 @@
-//! The middleware that journals each request.
+//! Journaling one request: started when it arrives, pushed once it is answered.
 
 use std::time::Instant;
 
 use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::middleware::Next;
+use axum::extract::Request;
+use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use http_body_util::LengthLimitError;
+use serde_json::Value;
+use uuid::Uuid;
 
-use super::Entry;
 use super::redact::recorded_body;
-use crate::clock::format_timestamp;
+use super::{Entry, Journal};
 use crate::error::ApiError;
 use crate::extract::environment_in_path;
-use crate::middleware::CorrelationId;
-use crate::server::{AppState, MAX_BODY_BYTES};
+use crate::server::MAX_BODY_BYTES;
 
 /// Paths that are the emulator's own, not the API under test: never journaled.
 fn is_journaled(path: &str) -> bool {
@@ -26,25 +26,56 @@ fn is_journaled(path: &str) -> bool {
     })
 }
 
-/// Buffers the request body (at most 1 MiB, as the API allows), passes the request on, and
-/// journals method, path, status, timing, correlation id and the redacted body.
-pub async fn record(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let journal = state.journal();
-    if journal.capacity() == 0 || !is_journaled(request.uri().path()) {
-        return next.run(request).await;
+/// What is known of a journaled request when it arrives.
+#[derive(Debug)]
+pub struct Pending {
+    started: Instant,
+    time: DateTime<Utc>,
+    method: Method,
+    path: String,
+    correlation_id: Uuid,
+}
+
+impl Pending {
+    /// Starts the record of `request`, unless the journal keeps nothing or the path is the
+    /// emulator's own.
+    pub fn start(journal: &Journal, request: &Request, correlation_id: Uuid) -> Option<Self> {
+        let path = request.uri().path();
+        (journal.capacity() > 0 && is_journaled(path)).then(|| Self {
+            started: Instant::now(),
+            time: Utc::now(),
+            method: request.method().clone(),
+            path: path.to_owned(),
+            correlation_id,
+        })
     }
-    let started = Instant::now();
-    let time = format_timestamp(Utc::now());
-    let method = request.method().to_string();
-    let path = request.uri().path().to_owned();
-    let correlation_id = request.extensions().get::<CorrelationId>().map(|id| id.0);
+
+    /// Journals the request with its answer's status and its recorded body.
+    pub fn finish(self, journal: &Journal, status: StatusCode, body: Value) {
+        let elapsed = self.started.elapsed();
+        journal.push(Entry {
+            time: self.time,
+            method: self.method,
+            environment_id: environment_in_path(&self.path),
+            path: self.path,
+            status: status.as_u16(),
+            duration_ms: (elapsed.as_secs_f64() * 1_000_000.0).round() / 1_000.0,
+            correlation_id: Some(self.correlation_id),
+            body,
+        });
+    }
+}
+
+/// Reads the whole body (at most 1 MiB, as the API allows) so that it can be recorded: the
+/// recorded (redacted) body and the request to pass on, or the answer to a body that could not
+/// be read, with what the journal says of it.
+pub async fn buffer(request: Request) -> Result<(Value, Request), (Value, Response)> {
     let (parts, body) = request.into_parts();
-    let (body, response) = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
-        Ok(bytes) => {
-            let recorded = recorded_body(&bytes);
-            let request = Request::from_parts(parts, Body::from(bytes));
-            (recorded, next.run(request).await)
-        }
+    match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(bytes) => Ok((
+            recorded_body(&bytes),
+            Request::from_parts(parts, Body::from(bytes)),
+        )),
         Err(error) => {
             let too_large = std::error::Error::source(&error)
                 .is_some_and(|source| source.is::<LengthLimitError>());
@@ -53,21 +84,12 @@ pub async fn record(State(state): State<AppState>, request: Request, next: Next)
             } else {
                 ApiError::Malformed("The request body could not be read.".to_owned())
             };
-            let description = format!("<not recorded: {answer}>");
-            (description.into(), answer.into_response())
+            Err((
+                format!("<not recorded: {answer}>").into(),
+                answer.into_response(),
+            ))
         }
-    };
-    journal.push(Entry {
-        time,
-        method,
-        environment_id: environment_in_path(&path),
-        path,
-        status: response.status().as_u16(),
-        duration_ms: (started.elapsed().as_secs_f64() * 1_000_000.0).round() / 1_000.0,
-        correlation_id,
-        body,
-    });
-    response
+    }
 }
 
 #[cfg(test)]

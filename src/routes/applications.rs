@@ -14,7 +14,6 @@ use crate::clock::format_timestamp;
 use crate::domain::parse_application;
 use crate::error::{ApiResult, ErrorBody, parsed_if_found};
 use crate::extract::{AppPath, EnvironmentPath, JsonObject};
-use crate::faults;
 use crate::links::Links;
 use crate::openapi::APPLICATIONS_TAG;
 use crate::openapi::schemas::ApplicationRequest;
@@ -22,16 +21,12 @@ use crate::operations::{self, APPLICATION, APPLICATION_SECRET, APPLICATIONS};
 use crate::server::AppState;
 use crate::store::{AppKey, ApplicationView};
 
-/// The application routes, behind fault injection.
-pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
+/// The application routes.
+pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
         .routes(routes!(read, replace, delete))
         .routes(routes!(read_secret, regenerate_secret))
-        .route_layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            faults::inject::inject,
-        ))
 }
 
 /// `POST …/applications`: 201; workers and services get a generated client secret.

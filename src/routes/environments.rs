@@ -14,7 +14,6 @@ use crate::clock::format_timestamp;
 use crate::domain::parse_environment;
 use crate::error::{ApiError, ApiResult, ErrorBody, parsed_if_found};
 use crate::extract::{EnvironmentPath, JsonObject};
-use crate::faults;
 use crate::links::Links;
 use crate::middleware::TokenEnvironment;
 use crate::openapi::ENVIRONMENTS_TAG;
@@ -23,15 +22,11 @@ use crate::operations::{self, ENVIRONMENT, ENVIRONMENTS};
 use crate::server::AppState;
 use crate::store::EnvironmentView;
 
-/// The environment routes, behind fault injection.
-pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
+/// The environment routes.
+pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
         .routes(routes!(read, replace, delete))
-        .route_layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            faults::inject::inject,
-        ))
 }
 
 /// `POST /v1/environments`: 201; tokens of the creating environment may manage it.

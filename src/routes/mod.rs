@@ -11,9 +11,9 @@ mod oauth;
 mod push_credentials;
 mod wire;
 
-use std::sync::Arc;
+pub use wire::JsonText;
 
-use axum::{Extension, Router};
+use axum::Router;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -26,10 +26,10 @@ use crate::server::{AdminAccess, AppState};
 /// document describing exactly the routes served (admin ones only when they are on).
 pub fn router(state: &AppState) -> Router<AppState> {
     let mut api = OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .merge(environments::router(state))
-        .merge(applications::router(state))
-        .merge(push_credentials::router(state))
-        .merge(oauth::router(state))
+        .merge(environments::router())
+        .merge(applications::router())
+        .merge(push_credentials::router())
+        .merge(oauth::router())
         .merge(health::router())
         .routes(routes!(openapi::document));
     if state.settings().admin != AdminAccess::Disabled {
@@ -39,10 +39,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
     let json = document
         .to_json()
         .expect("an OpenAPI document always serializes");
+    state.set_openapi_document(json.into());
     router
         .fallback(unknown_route)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(Extension(openapi::Document(Arc::from(json))))
 }
 
 /// Any path that is not served: 404 `NOT_FOUND`.

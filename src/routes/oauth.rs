@@ -20,7 +20,6 @@ use utoipa_axum::routes;
 use super::wire::EnvironmentParams;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::EnvironmentPath;
-use crate::faults;
 use crate::links::Links;
 use crate::openapi::OAUTH_TAG;
 use crate::openapi::schemas::{JwkSet, TokenRequest};
@@ -29,15 +28,11 @@ use crate::server::AppState;
 use crate::store::ClientError;
 use crate::tokens::TOKEN_LIFETIME_SECONDS;
 
-/// The token endpoint and key set, behind fault injection.
-pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
+/// The token endpoint and key set.
+pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(token))
         .routes(routes!(jwks))
-        .route_layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            faults::inject::inject,
-        ))
 }
 
 /// `POST /{environmentId}/as/token`: `grant_type=client_credentials`, client authenticated by

@@ -1,6 +1,5 @@
 //! `/v1/environments/{environmentId}/applications/{applicationId}/pushCredentials[/{id}]`
 
-use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Serialize;
@@ -9,29 +8,23 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use super::wire::{ApplicationParams, CredentialParams, Href, IdRef};
-use crate::clock::format_timestamp;
+use super::wire::{ApplicationParams, CredentialParams, Href, IdRef, JsonText};
 use crate::domain::{FieldError, declared_type, parse_push_credential};
 use crate::error::ErrorBody;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AppPath, CredentialPath, JsonObject};
-use crate::faults;
-use crate::links::Links;
+use crate::links::{Links, Target};
 use crate::openapi::PINGONE_TAG;
 use crate::openapi::schemas::{PushCredentialRequest, PushCredentialType};
 use crate::operations::{self, COLLECTION, ITEM};
 use crate::server::AppState;
 use crate::store::{AppKey, CredentialView};
 
-/// The PingOne routes, behind fault injection (a route layer: it sees the matched template).
-pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
+/// The PingOne routes.
+pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
         .routes(routes!(read, replace, delete))
-        .route_layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            faults::inject::inject,
-        ))
 }
 
 /// `POST …/pushCredentials`: 201 with the new resource.
@@ -57,11 +50,11 @@ async fn create(
     AppPath(app): AppPath,
     links: Links,
     JsonObject(body): JsonObject,
-) -> ApiResult<(StatusCode, Json<Resource>)> {
+) -> ApiResult<(StatusCode, JsonText)> {
     let credential = parse_push_credential(&body, state.settings().parse_options)
         .map_err(ApiError::Validation)?;
     let view = state.store().create(app, credential, state.clock().now())?;
-    Ok((StatusCode::CREATED, Json(Resource::new(&view, &links))))
+    Ok((StatusCode::CREATED, Resource::text(&view, &links)))
 }
 
 /// `GET …/pushCredentials`: the application's credentials in creation order.
@@ -82,14 +75,9 @@ async fn list(
     State(state): State<AppState>,
     AppPath(app): AppPath,
     links: Links,
-) -> ApiResult<Json<Collection>> {
-    let items: Vec<Resource> = state
-        .store()
-        .list(app, state.clock().now())?
-        .iter()
-        .map(|view| Resource::new(view, &links))
-        .collect();
-    Ok(Json(Collection::new(app, items, &links)))
+) -> ApiResult<JsonText> {
+    let views = state.store().list(app, state.clock().now())?;
+    Ok(Collection::text(app, &views, &links))
 }
 
 /// `GET …/pushCredentials/{id}`
@@ -110,9 +98,9 @@ async fn read(
     State(state): State<AppState>,
     CredentialPath(app, id): CredentialPath,
     links: Links,
-) -> ApiResult<Json<Resource>> {
+) -> ApiResult<JsonText> {
     let view = state.store().get(app, id, state.clock().now())?;
-    Ok(Json(Resource::new(&view, &links)))
+    Ok(Resource::text(&view, &links))
 }
 
 /// `PUT …/pushCredentials/{id}`: the whole body is required; `type` cannot change.
@@ -138,12 +126,12 @@ async fn replace(
     CredentialPath(app, id): CredentialPath,
     links: Links,
     JsonObject(body): JsonObject,
-) -> ApiResult<Json<Resource>> {
+) -> ApiResult<JsonText> {
     let store = state.store();
     match parse_push_credential(&body, state.settings().parse_options) {
         Ok(credential) => {
             let view = store.replace(app, id, credential, state.clock().now())?;
-            Ok(Json(Resource::new(&view, &links)))
+            Ok(Resource::text(&view, &links))
         }
         Err(mut errors) => {
             // A missing credential answers 404 before its body is judged; a type change is
@@ -209,12 +197,53 @@ struct ResourceLinks {
     application: Href,
 }
 
+/// What a resource's JSON text takes besides its three hrefs' bases and an HMS client id (642
+/// bytes for a credential with an HMS client id left out), rounded up.
+const RESOURCE_CAPACITY: usize = 672;
+
 impl Resource {
+    /// The answer for `view`: what `serde_json` makes of [`Resource::new`], written directly.
+    fn text(view: &CredentialView, links: &Links) -> JsonText {
+        let client_id = view.client_id.as_ref().map_or(0, |id| id.len() + 16);
+        let mut out = JsonText::with_capacity(RESOURCE_CAPACITY + 3 * links.base_len() + client_id);
+        Self::write(&mut out, view, links);
+        out
+    }
+
+    /// Appends `view` as [`Resource`] serializes.
+    fn write(out: &mut JsonText, view: &CredentialView, links: &Links) {
+        let app = view.app;
+        out.raw(r#"{"_links":{"self":{"href":""#);
+        links.write_href(out, Target::PushCredential(app, view.id));
+        out.raw(r#""},"environment":{"href":""#);
+        links.write_href(out, Target::Environment(app.environment_id));
+        out.raw(r#""},"application":{"href":""#);
+        links.write_href(out, Target::Application(app));
+        out.raw(r#""}},"id":""#)
+            .uuid(view.id)
+            .raw(r#"","environment":{"id":""#)
+            .uuid(app.environment_id)
+            .raw(r#""},"application":{"id":""#)
+            .uuid(app.application_id)
+            .raw(r#""},"createdAt":"#)
+            .timestamp(view.created_at)
+            .raw(r#","updatedAt":"#)
+            .timestamp(view.updated_at)
+            .raw(r#","type":"#)
+            .string(view.credential_type.as_str());
+        if let Some(client_id) = &view.client_id {
+            out.raw(r#","clientId":"#).string(client_id);
+        }
+        out.raw("}");
+    }
+
+    /// The value [`Resource::write`] writes; the spec its tests compare with.
+    #[cfg(test)]
     fn new(view: &CredentialView, links: &Links) -> Self {
         let app = view.app;
         Self {
             links: ResourceLinks {
-                this: Href::new(links.push_credential(app, view.id)),
+                this: Href::new(links.href(Target::PushCredential(app, view.id))),
                 environment: Href::new(links.environment(app.environment_id)),
                 application: Href::new(links.application(app)),
             },
@@ -225,8 +254,8 @@ impl Resource {
             application: IdRef {
                 id: app.application_id,
             },
-            created_at: format_timestamp(view.created_at),
-            updated_at: format_timestamp(view.updated_at),
+            created_at: crate::clock::format_timestamp(view.created_at),
+            updated_at: crate::clock::format_timestamp(view.updated_at),
             credential_type: view.credential_type.as_str(),
             client_id: view.client_id.clone(),
         }
@@ -258,6 +287,29 @@ struct Embedded {
 }
 
 impl Collection {
+    /// The answer listing `views`: what `serde_json` makes of [`Collection::new`].
+    fn text(app: AppKey, views: &[CredentialView], links: &Links) -> JsonText {
+        let mut out =
+            JsonText::with_capacity((views.len() + 1) * (RESOURCE_CAPACITY + 3 * links.base_len()));
+        out.raw(r#"{"_links":{"self":{"href":""#);
+        links.write_href(&mut out, Target::PushCredentials(app));
+        out.raw(r#""}},"_embedded":{"pushCredentials":["#);
+        for (index, view) in views.iter().enumerate() {
+            if index > 0 {
+                out.raw(",");
+            }
+            Resource::write(&mut out, view, links);
+        }
+        out.raw(r#"]},"count":"#)
+            .number(views.len())
+            .raw(r#","size":"#)
+            .number(views.len())
+            .raw("}");
+        out
+    }
+
+    /// The value [`Collection::text`] writes; the spec its tests compare with.
+    #[cfg(test)]
     fn new(app: AppKey, items: Vec<Resource>, links: &Links) -> Self {
         Self {
             links: CollectionLinks {
@@ -268,6 +320,71 @@ impl Collection {
             embedded: Embedded {
                 push_credentials: items,
             },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::DateTime;
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::domain::CredentialType;
+
+    fn view(
+        ids: [u128; 3],
+        times: [i64; 2],
+        kind: usize,
+        client_id: Option<String>,
+    ) -> CredentialView {
+        let time = |ms| DateTime::from_timestamp_millis(ms).unwrap();
+        CredentialView {
+            id: Uuid::from_u128(ids[0]),
+            app: AppKey {
+                environment_id: Uuid::from_u128(ids[1]),
+                application_id: Uuid::from_u128(ids[2]),
+            },
+            created_at: time(times[0]),
+            updated_at: time(times[1]),
+            credential_type: [
+                CredentialType::Apns,
+                CredentialType::FcmHttpV1,
+                CredentialType::Hms,
+                CredentialType::Fcm,
+            ][kind],
+            client_id,
+        }
+    }
+
+    proptest! {
+        /// The hand-written answers are byte for byte what `serde_json` makes of the wire types,
+        /// whatever the ids, times, client id and base (quotes and backslashes included).
+        #[test]
+        fn written_answers_are_the_serialized_ones(
+            ids in any::<[u128; 3]>(),
+            times in [0_i64..=253_402_300_799_999, -62_135_596_800_000_i64..=0],
+            kind in 0_usize..4,
+            client_id in proptest::option::of(any::<String>()),
+            origin in prop_oneof![
+                Just("http://127.0.0.1:8080".to_owned()),
+                "https?://[ -~]{1,30}",
+                any::<String>(),
+            ],
+            count in 0_usize..4,
+        ) {
+            let links = Links::new(&origin);
+            let view = view(ids, times, kind, client_id);
+            let expected = serde_json::to_string(&Resource::new(&view, &links)).unwrap();
+            let written = Resource::text(&view, &links);
+            prop_assert_eq!(written.as_str(), expected.as_str());
+
+            let app = view.app;
+            let views = vec![view; count];
+            let items = views.iter().map(|view| Resource::new(view, &links)).collect();
+            let expected = serde_json::to_string(&Collection::new(app, items, &links)).unwrap();
+            let written = Collection::text(app, &views, &links);
+            prop_assert_eq!(written.as_str(), expected.as_str());
         }
     }
 }

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use pingone_push_mock::Config;
+use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -86,6 +87,25 @@ async fn a_request_whose_body_never_arrives_is_answered_408_in_the_error_shape()
     );
     assert!(
         received.to_ascii_lowercase().contains("correlation-id:"),
+        "{received}"
+    );
+
+    // The journal records the 408 too, with the correlation id the client got.
+    let journal: Value = app
+        .get(&format!("{}/__admin/requests", app.address))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let entry = journal["requests"]
+        .as_array()
+        .and_then(|entries| entries.iter().find(|entry| entry["status"] == 408))
+        .unwrap_or_else(|| panic!("no 408 in the journal: {journal}"));
+    assert_eq!(entry["method"], "POST");
+    assert_eq!(entry["body"], "<not recorded: request timed out>");
+    let correlation_id = entry["correlationId"].as_str().unwrap();
+    assert!(
+        received.to_ascii_lowercase().contains(correlation_id),
         "{received}"
     );
 }
