@@ -2,7 +2,7 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderName, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Uri, header};
 use uuid::Uuid;
 
 use crate::error::ApiError;
@@ -16,89 +16,130 @@ static X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host"
 /// The absolute API base of this request, ending in `/v1`.
 ///
 /// From the configured public URL when there is one; otherwise from `X-Forwarded-Proto` /
-/// `X-Forwarded-Host` (behind a proxy) or the request's `Host`.
+/// `X-Forwarded-Host` (behind a proxy) or the request's `Host`. Built for every answer, so
+/// it keeps the host header as it came (a reference count) rather than a string of its own.
 #[derive(Clone, Debug)]
 pub struct Links {
-    /// `https://host/v1`: every href starts with it.
-    base: String,
-    /// Whether `base` can go into a JSON string as it is (no quote, backslash or control
-    /// character), as it always can when it comes from a `Host` header.
+    origin: Origin,
+    /// Whether the origin can go into a JSON string as it is (no quote, backslash or control
+    /// character), as it nearly always can.
     plain: bool,
 }
 
-/// Parts of an href: literal text or an id.
-#[derive(Clone, Copy)]
-enum Part<'a> {
-    Text(&'a str),
-    Id(Uuid),
+#[derive(Clone, Debug)]
+enum Origin {
+    /// `http://` or `https://` and a host from the request's headers.
+    Host { https: bool, host: HeaderValue },
+    /// No usable host header.
+    Localhost,
+    /// An explicit origin such as `https://api.pingone.com`.
+    Fixed(String),
 }
 
-impl Part<'_> {
-    fn len(self) -> usize {
-        match self {
-            Part::Text(text) => text.len(),
-            Part::Id(_) => uuid::fmt::Hyphenated::LENGTH,
+/// A UUID in its lowercase hyphenated text, encoded once for the several hrefs and fields
+/// that show it.
+#[derive(Clone, Copy)]
+pub struct IdText([u8; uuid::fmt::Hyphenated::LENGTH]);
+
+impl IdText {
+    /// The text of `id`.
+    pub fn new(id: Uuid) -> Self {
+        let mut text = [0; uuid::fmt::Hyphenated::LENGTH];
+        id.hyphenated().encode_lower(&mut text);
+        Self(text)
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).expect("a hyphenated UUID is ASCII")
+    }
+
+    /// The text's bytes (ASCII).
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for IdText {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(self.as_str())
+    }
+}
+
+/// An application's two ids, as text.
+#[derive(Clone, Copy, Debug)]
+pub struct AppText {
+    /// The environment id.
+    pub environment: IdText,
+    /// The application id.
+    pub application: IdText,
+}
+
+impl From<AppKey> for AppText {
+    fn from(app: AppKey) -> Self {
+        Self {
+            environment: IdText::new(app.environment_id),
+            application: IdText::new(app.application_id),
         }
     }
 }
 
 /// Where an href points, below the `/v1` base.
 #[derive(Clone, Copy, Debug)]
-pub enum Target {
+pub enum Target<'a> {
     /// `/environments`
     Environments,
     /// `/environments/{id}`
-    Environment(Uuid),
+    Environment(&'a IdText),
     /// `/environments/{id}/applications`
-    Applications(Uuid),
+    Applications(&'a IdText),
     /// `/environments/{id}/applications/{id}`
-    Application(AppKey),
+    Application(&'a AppText),
     /// `/environments/{id}/applications/{id}/secret`
-    ApplicationSecret(AppKey),
+    ApplicationSecret(&'a AppText),
     /// `/environments/{id}/applications/{id}/pushCredentials`
-    PushCredentials(AppKey),
+    PushCredentials(&'a AppText),
     /// `/environments/{id}/applications/{id}/pushCredentials/{id}`
-    PushCredential(AppKey, Uuid),
+    PushCredential(&'a AppText, &'a IdText),
 }
 
-impl Target {
-    /// The path's parts, in order, given to `each`.
-    fn parts(self, mut each: impl FnMut(Part<'static>)) {
-        let application = |app: AppKey, each: &mut dyn FnMut(Part<'static>)| {
-            for part in [
-                Part::Text("/environments/"),
-                Part::Id(app.environment_id),
-                Part::Text("/applications/"),
-                Part::Id(app.application_id),
-            ] {
-                each(part);
+impl Target<'_> {
+    /// Appends the path below `/v1`.
+    fn write(self, out: &mut Vec<u8>) {
+        let mut put = |parts: &[&[u8]]| {
+            for part in parts {
+                out.extend_from_slice(part);
             }
         };
+        let env = b"/environments/".as_slice();
+        let apps = b"/applications/".as_slice();
         match self {
-            Self::Environments => each(Part::Text("/environments")),
-            Self::Environment(id) => {
-                each(Part::Text("/environments/"));
-                each(Part::Id(id));
-            }
-            Self::Applications(id) => {
-                each(Part::Text("/environments/"));
-                each(Part::Id(id));
-                each(Part::Text("/applications"));
-            }
-            Self::Application(app) => application(app, &mut each),
-            Self::ApplicationSecret(app) => {
-                application(app, &mut each);
-                each(Part::Text("/secret"));
-            }
-            Self::PushCredentials(app) => {
-                application(app, &mut each);
-                each(Part::Text("/pushCredentials"));
-            }
-            Self::PushCredential(app, id) => {
-                application(app, &mut each);
-                each(Part::Text("/pushCredentials/"));
-                each(Part::Id(id));
-            }
+            Self::Environments => put(&[b"/environments"]),
+            Self::Environment(id) => put(&[env, &id.0]),
+            Self::Applications(id) => put(&[env, &id.0, b"/applications"]),
+            Self::Application(app) => put(&[env, &app.environment.0, apps, &app.application.0]),
+            Self::ApplicationSecret(app) => put(&[
+                env,
+                &app.environment.0,
+                apps,
+                &app.application.0,
+                b"/secret",
+            ]),
+            Self::PushCredentials(app) => put(&[
+                env,
+                &app.environment.0,
+                apps,
+                &app.application.0,
+                b"/pushCredentials",
+            ]),
+            Self::PushCredential(app, id) => put(&[
+                env,
+                &app.environment.0,
+                apps,
+                &app.application.0,
+                b"/pushCredentials/",
+                &id.0,
+            ]),
         }
     }
 }
@@ -106,55 +147,61 @@ impl Target {
 impl Links {
     /// Links under an explicit origin such as `https://api.pingone.com`.
     pub fn new(origin: &str) -> Self {
-        Self::from_parts(&[origin])
+        Self {
+            plain: is_plain(origin),
+            origin: Origin::Fixed(origin.to_owned()),
+        }
     }
 
-    fn from_parts(origin: &[&str]) -> Self {
-        let mut base = String::with_capacity(origin.iter().map(|p| p.len()).sum::<usize>() + 3);
-        base.extend(origin.iter().copied());
-        base.push_str("/v1");
-        let plain = !base.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\');
-        Self { base, plain }
+    /// The origin's pieces, in order: ASCII, checked when the links were made.
+    fn origin_parts(&self) -> [&[u8]; 2] {
+        match &self.origin {
+            Origin::Host { https, host } => [
+                if *https { b"https://" } else { b"http://" },
+                host.as_bytes(),
+            ],
+            Origin::Localhost => [b"http://localhost", b""],
+            Origin::Fixed(origin) => [origin.as_bytes(), b""],
+        }
     }
 
     /// The length of the base every href starts with.
     pub fn base_len(&self) -> usize {
-        self.base.len()
+        self.origin_parts()
+            .iter()
+            .map(|part| part.len())
+            .sum::<usize>()
+            + "/v1".len()
     }
 
     /// `https://host` without `/v1`: where the token endpoints live.
-    pub fn origin(&self) -> &str {
-        &self.base[..self.base.len() - "/v1".len()]
+    pub fn origin(&self) -> String {
+        String::from_utf8_lossy(&self.origin_parts().concat()).into_owned()
     }
 
-    /// The absolute href of `target`, in one allocation: hrefs are built for every answer.
-    pub fn href(&self, target: Target) -> String {
-        let mut length = self.base.len();
-        target.parts(|part| length += part.len());
-        let mut href = String::with_capacity(length);
-        href.push_str(&self.base);
-        target.parts(|part| match part {
-            Part::Text(text) => href.push_str(text),
-            Part::Id(id) => href.push_str(id.hyphenated().encode_lower(&mut Uuid::encode_buffer())),
-        });
-        href
+    /// The absolute href of `target`.
+    pub fn href(&self, target: Target<'_>) -> String {
+        let mut href = Vec::with_capacity(self.base_len() + 160);
+        href.extend(self.origin_parts().concat());
+        href.extend_from_slice(b"/v1");
+        target.write(&mut href);
+        String::from_utf8(href).expect("hrefs are made of UTF-8 pieces")
     }
 
     /// Appends the href of `target` to a JSON text, as the inside of a string.
-    pub fn write_href(&self, out: &mut JsonText, target: Target) {
-        if self.plain {
-            out.raw(&self.base);
-        } else {
-            out.unquoted(&self.base);
+    pub fn write_href(&self, out: &mut JsonText, target: Target<'_>) {
+        let bytes = out.bytes();
+        for part in self.origin_parts() {
+            if self.plain {
+                bytes.extend_from_slice(part);
+            } else {
+                let text = String::from_utf8_lossy(part);
+                let quoted = serde_json::to_string(&text).expect("a string always serializes");
+                bytes.extend_from_slice(&quoted.as_bytes()[1..quoted.len() - 1]);
+            }
         }
-        target.parts(|part| match part {
-            Part::Text(text) => {
-                out.raw(text);
-            }
-            Part::Id(id) => {
-                out.uuid(id);
-            }
-        });
+        bytes.extend_from_slice(b"/v1");
+        target.write(bytes);
     }
 
     /// `…/v1/environments`
@@ -164,51 +211,77 @@ impl Links {
 
     /// `…/v1/environments/{id}/applications`
     pub fn applications(&self, environment_id: Uuid) -> String {
-        self.href(Target::Applications(environment_id))
+        self.href(Target::Applications(&IdText::new(environment_id)))
     }
 
     /// `…/applications/{id}/secret`
     pub fn application_secret(&self, app: AppKey) -> String {
-        self.href(Target::ApplicationSecret(app))
+        self.href(Target::ApplicationSecret(&app.into()))
     }
 
     fn from_headers(headers: &HeaderMap, authority: Option<&str>) -> Self {
+        // A header's first comma-separated value, trimmed, with the header value itself.
         let first = |name: &HeaderName| {
-            headers
-                .get(name)
-                .and_then(|value| value.to_str().ok())
-                .and_then(|value| value.split(',').next())
-                .map(str::trim)
-                .filter(|value| !value.is_empty())
+            let value = headers.get(name)?;
+            let text = value.to_str().ok()?.split(',').next()?.trim();
+            (!text.is_empty()).then_some((text, value))
         };
-        let proto = match first(&X_FORWARDED_PROTO) {
-            Some(proto) if proto.eq_ignore_ascii_case("https") => "https",
-            _ => "http",
+        let https =
+            first(&X_FORWARDED_PROTO).is_some_and(|(proto, _)| proto.eq_ignore_ascii_case("https"));
+        let usable = |host: &str| {
+            host.chars()
+                .all(|c| c.is_ascii_graphic() && c != '/' && c != '"')
         };
         let host = first(&X_FORWARDED_HOST)
             .or_else(|| first(&header::HOST))
-            .or(authority)
-            .filter(|host| {
-                host.chars()
-                    .all(|c| c.is_ascii_graphic() && c != '/' && c != '"')
-            })
-            .unwrap_or("localhost");
-        Self::from_parts(&[proto, "://", host])
+            .map(|(host, value)| (host, Some(value)))
+            .or(authority.map(|host| (host, None)))
+            .filter(|(host, _)| usable(host));
+        let Some((host, value)) = host else {
+            return Self {
+                origin: Origin::Localhost,
+                plain: true,
+            };
+        };
+        let host = match value {
+            // The header value itself when it is used whole: a reference count, no copy.
+            Some(value) if value.as_bytes() == host.as_bytes() => value.clone(),
+            _ => HeaderValue::from_str(host).expect("a checked host is a header value"),
+        };
+        Self {
+            plain: is_plain(host.to_str().unwrap_or_default()),
+            origin: Origin::Host { https, host },
+        }
     }
 
     /// `…/v1/environments/{id}`
     pub fn environment(&self, environment_id: Uuid) -> String {
-        self.href(Target::Environment(environment_id))
+        self.href(Target::Environment(&IdText::new(environment_id)))
     }
 
     /// `…/v1/environments/{id}/applications/{id}`
     pub fn application(&self, app: AppKey) -> String {
-        self.href(Target::Application(app))
+        self.href(Target::Application(&app.into()))
     }
 
     /// `…/applications/{id}/pushCredentials`
     pub fn push_credentials(&self, app: AppKey) -> String {
-        self.href(Target::PushCredentials(app))
+        self.href(Target::PushCredentials(&app.into()))
+    }
+}
+
+/// Whether `text` can go into a JSON string as it is.
+fn is_plain(text: &str) -> bool {
+    !text.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\')
+}
+
+impl Links {
+    /// The links of a request with these headers and URI.
+    pub fn of_request(state: &AppState, headers: &HeaderMap, uri: &Uri) -> Self {
+        match state.settings().public_url.as_deref() {
+            Some(origin) => Self::new(origin),
+            None => Self::from_headers(headers, uri.authority().map(|a| a.as_str())),
+        }
     }
 }
 
@@ -216,10 +289,7 @@ impl FromRequestParts<AppState> for Links {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        Ok(match state.settings().public_url.as_deref() {
-            Some(origin) => Self::new(origin),
-            None => Self::from_headers(&parts.headers, parts.uri.authority().map(|a| a.as_str())),
-        })
+        Ok(Self::of_request(state, &parts.headers, &parts.uri))
     }
 }
 

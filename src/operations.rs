@@ -64,6 +64,27 @@ pub const CREATE_TOKEN: &str = "createToken";
 /// `GET` [`JWKS`]
 pub const READ_JWKS: &str = "readJwks";
 
+/// The served path templates, to find which one a path matches without routing it.
+static TEMPLATES: std::sync::LazyLock<matchit::Router<&'static str>> =
+    std::sync::LazyLock::new(|| {
+        let mut templates = matchit::Router::new();
+        for operation in OPERATIONS {
+            // Templates served by several methods are inserted once.
+            if templates.at(operation.path).is_err() {
+                templates
+                    .insert(operation.path, operation.path)
+                    .expect("the operation templates do not conflict");
+            }
+        }
+        templates
+    });
+
+/// The operation template `path` matches, with its parameters as they are in the path (not
+/// percent-decoded).
+pub fn match_path(path: &str) -> Option<matchit::Match<'static, '_, &'static &'static str>> {
+    TEMPLATES.at(path).ok()
+}
+
 /// One operation: a method on a path template.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Operation {

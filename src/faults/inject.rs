@@ -1,30 +1,14 @@
 //! Which PingOne operation a call is, for fault rules.
 
-use std::sync::LazyLock;
-
 use axum::http::Method;
 
-use crate::operations::OPERATIONS;
-
-/// The served path templates, to find which one a path matches without routing it.
-static TEMPLATES: LazyLock<matchit::Router<&'static str>> = LazyLock::new(|| {
-    let mut templates = matchit::Router::new();
-    for operation in OPERATIONS {
-        // Templates served by several methods are inserted once.
-        if templates.at(operation.path).is_err() {
-            templates
-                .insert(operation.path, operation.path)
-                .expect("the operation templates do not conflict");
-        }
-    }
-    templates
-});
+use crate::operations::{OPERATIONS, match_path};
 
 /// The template of the PingOne operation that `method` on `path` is, if it is one: fault rules
 /// apply to those calls only (not to a method a path does not take, nor to the emulator's own
 /// paths). `HEAD` counts as the `GET` it is answered by.
 pub fn operation_template(method: &Method, path: &str) -> Option<&'static str> {
-    let template = *TEMPLATES.at(path).ok()?.value;
+    let template = *match_path(path)?.value;
     let method = if method == Method::HEAD {
         "GET"
     } else {

@@ -11,6 +11,7 @@ mod oauth;
 mod push_credentials;
 mod wire;
 
+pub use push_credentials::{read_all, read_one};
 pub use wire::JsonText;
 
 use axum::Router;

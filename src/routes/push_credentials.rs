@@ -13,7 +13,7 @@ use crate::domain::{FieldError, declared_type, parse_push_credential};
 use crate::error::ErrorBody;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AppPath, CredentialPath, JsonObject};
-use crate::links::{Links, Target};
+use crate::links::{AppText, IdText, Links, Target};
 use crate::openapi::PINGONE_TAG;
 use crate::openapi::schemas::{PushCredentialRequest, PushCredentialType};
 use crate::operations::{self, COLLECTION, ITEM};
@@ -76,8 +76,13 @@ async fn list(
     AppPath(app): AppPath,
     links: Links,
 ) -> ApiResult<JsonText> {
+    read_all(&state, app, &links)
+}
+
+/// The answer of `GET …/pushCredentials`, for [`list`] and for reads answered before routing.
+pub fn read_all(state: &AppState, app: AppKey, links: &Links) -> ApiResult<JsonText> {
     let views = state.store().list(app, state.clock().now())?;
-    Ok(Collection::text(app, &views, &links))
+    Ok(Collection::text(app, &views, links))
 }
 
 /// `GET …/pushCredentials/{id}`
@@ -99,8 +104,14 @@ async fn read(
     CredentialPath(app, id): CredentialPath,
     links: Links,
 ) -> ApiResult<JsonText> {
+    read_one(&state, app, id, &links)
+}
+
+/// The answer of `GET …/pushCredentials/{id}`, for [`read`] and for reads answered before
+/// routing.
+pub fn read_one(state: &AppState, app: AppKey, id: Uuid, links: &Links) -> ApiResult<JsonText> {
     let view = state.store().get(app, id, state.clock().now())?;
-    Ok(Resource::text(&view, &links))
+    Ok(Resource::text(&view, links))
 }
 
 /// `PUT …/pushCredentials/{id}`: the whole body is required; `type` cannot change.
@@ -206,25 +217,25 @@ impl Resource {
     fn text(view: &CredentialView, links: &Links) -> JsonText {
         let client_id = view.client_id.as_ref().map_or(0, |id| id.len() + 16);
         let mut out = JsonText::with_capacity(RESOURCE_CAPACITY + 3 * links.base_len() + client_id);
-        Self::write(&mut out, view, links);
+        Self::write(&mut out, view, &view.app.into(), links);
         out
     }
 
     /// Appends `view` as [`Resource`] serializes.
-    fn write(out: &mut JsonText, view: &CredentialView, links: &Links) {
-        let app = view.app;
+    fn write(out: &mut JsonText, view: &CredentialView, app: &AppText, links: &Links) {
+        let id = IdText::new(view.id);
         out.raw(r#"{"_links":{"self":{"href":""#);
-        links.write_href(out, Target::PushCredential(app, view.id));
+        links.write_href(out, Target::PushCredential(app, &id));
         out.raw(r#""},"environment":{"href":""#);
-        links.write_href(out, Target::Environment(app.environment_id));
+        links.write_href(out, Target::Environment(&app.environment));
         out.raw(r#""},"application":{"href":""#);
         links.write_href(out, Target::Application(app));
         out.raw(r#""}},"id":""#)
-            .uuid(view.id)
+            .id(&id)
             .raw(r#"","environment":{"id":""#)
-            .uuid(app.environment_id)
+            .id(&app.environment)
             .raw(r#""},"application":{"id":""#)
-            .uuid(app.application_id)
+            .id(&app.application)
             .raw(r#""},"createdAt":"#)
             .timestamp(view.created_at)
             .raw(r#","updatedAt":"#)
@@ -243,7 +254,9 @@ impl Resource {
         let app = view.app;
         Self {
             links: ResourceLinks {
-                this: Href::new(links.href(Target::PushCredential(app, view.id))),
+                this: Href::new(
+                    links.href(Target::PushCredential(&app.into(), &IdText::new(view.id))),
+                ),
                 environment: Href::new(links.environment(app.environment_id)),
                 application: Href::new(links.application(app)),
             },
@@ -292,13 +305,14 @@ impl Collection {
         let mut out =
             JsonText::with_capacity((views.len() + 1) * (RESOURCE_CAPACITY + 3 * links.base_len()));
         out.raw(r#"{"_links":{"self":{"href":""#);
-        links.write_href(&mut out, Target::PushCredentials(app));
+        let app = AppText::from(app);
+        links.write_href(&mut out, Target::PushCredentials(&app));
         out.raw(r#""}},"_embedded":{"pushCredentials":["#);
         for (index, view) in views.iter().enumerate() {
             if index > 0 {
                 out.raw(",");
             }
-            Resource::write(&mut out, view, links);
+            Resource::write(&mut out, view, &app, links);
         }
         out.raw(r#"]},"count":"#)
             .number(views.len())

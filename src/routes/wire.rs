@@ -1,5 +1,6 @@
 //! Small wire shapes shared by every resource, and a JSON writer for the hottest answers.
 
+use axum::body::Body;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -7,39 +8,46 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::clock::{Timestamp, write_timestamp};
+use crate::links::IdText;
 
 /// A JSON text written by hand, answered as `application/json`.
 ///
 /// For the push-credential answers, which every client call gets: going through `serde_json`
 /// escaped every string byte by byte and grew its buffer several times, which made up a
 /// quarter of the work of a read. Each answer written this way has a test that it is
-/// byte-for-byte what `serde_json` makes of its derived `Serialize` (the spec).
+/// byte-for-byte what `serde_json` makes of its derived `Serialize` (the spec). Only UTF-8
+/// goes in: `&str`s, and ASCII pieces (ids, checked host names).
 #[derive(Debug)]
-pub struct JsonText(String);
+pub struct JsonText(Vec<u8>);
 
 impl JsonText {
     /// An empty text with room for `capacity` bytes.
     pub fn with_capacity(capacity: usize) -> Self {
-        Self(String::with_capacity(capacity))
+        Self(Vec::with_capacity(capacity))
     }
 
     /// The text so far.
     #[cfg(test)]
     pub fn as_str(&self) -> &str {
-        &self.0
+        std::str::from_utf8(&self.0).expect("only UTF-8 goes in")
+    }
+
+    /// The bytes, for writers of ASCII pieces in this crate.
+    pub(crate) fn bytes(&mut self) -> &mut Vec<u8> {
+        &mut self.0
     }
 
     /// Appends JSON syntax or other text that needs no escaping.
     pub fn raw(&mut self, text: &str) -> &mut Self {
-        self.0.push_str(text);
+        self.0.extend_from_slice(text.as_bytes());
         self
     }
 
     /// Appends `text` as a JSON string.
     pub fn string(&mut self, text: &str) -> &mut Self {
-        self.0.push('"');
+        self.0.push(b'"');
         self.unquoted(text);
-        self.0.push('"');
+        self.0.push(b'"');
         self
     }
 
@@ -47,46 +55,44 @@ impl JsonText {
     pub fn unquoted(&mut self, text: &str) -> &mut Self {
         if text.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
             let quoted = serde_json::to_string(text).expect("a string always serializes");
-            self.0.push_str(&quoted[1..quoted.len() - 1]);
+            self.0
+                .extend_from_slice(&quoted.as_bytes()[1..quoted.len() - 1]);
         } else {
-            self.0.push_str(text);
+            self.0.extend_from_slice(text.as_bytes());
         }
         self
     }
 
-    /// Appends a lowercase hyphenated UUID, without quotes.
-    pub fn uuid(&mut self, id: Uuid) -> &mut Self {
-        self.0
-            .push_str(id.hyphenated().encode_lower(&mut Uuid::encode_buffer()));
+    /// Appends an id's text, without quotes.
+    pub fn id(&mut self, id: &IdText) -> &mut Self {
+        self.0.extend_from_slice(id.as_bytes());
         self
     }
 
     /// Appends a timestamp as PingOne writes it, in quotes.
     pub fn timestamp(&mut self, at: Timestamp) -> &mut Self {
-        self.0.push('"');
+        self.0.push(b'"');
         write_timestamp(&mut self.0, at);
-        self.0.push('"');
+        self.0.push(b'"');
         self
     }
 
     /// Appends a number.
     pub fn number(&mut self, value: usize) -> &mut Self {
-        use std::fmt::Write;
-        write!(self.0, "{value}").expect("writing to a String cannot fail");
+        use std::io::Write;
+        write!(self.0, "{value}").expect("writing to a Vec cannot fail");
         self
     }
 }
 
 impl IntoResponse for JsonText {
     fn into_response(self) -> Response {
-        (
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            )],
-            self.0,
-        )
-            .into_response()
+        let mut response = Body::from(self.0).into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        response
     }
 }
 

@@ -264,3 +264,70 @@ async fn responses_are_gzipped_for_clients_that_accept_it() {
     let decoded: Value = app.get(&app.collection_url()).await.json().await.unwrap();
     assert_eq!(decoded["count"], 2);
 }
+
+/// Reads are answered before routing when their ids are plain UUIDs, and by the router
+/// otherwise (a percent-encoded id, say): both give the same answer, headers included.
+#[tokio::test]
+async fn reads_answer_the_same_whether_answered_before_routing_or_by_the_router() {
+    let app = spawn_app().await;
+    let id = app.create_ok(&hms_body()).await;
+    let encoded_id = id.replacen('-', "%2D", 1);
+    let collection = app.collection_url();
+    let encoded_collection = collection.replacen("/applications/", "/applications/%35", 1);
+    assert_ne!(
+        encoded_collection, collection,
+        "the application id starts with 5"
+    );
+    let encoded_collection = {
+        // `%35` is `5`: drop the `5` it stands for.
+        let at = encoded_collection.find("%35").unwrap() + 3;
+        format!(
+            "{}{}",
+            &encoded_collection[..at],
+            &encoded_collection[at + 1..]
+        )
+    };
+    for (plain, encoded) in [
+        (app.item_url(&id), format!("{collection}/{encoded_id}")),
+        (collection.clone(), encoded_collection),
+    ] {
+        let direct = app.get(&plain).await;
+        let routed = app.get(&encoded).await;
+        assert_eq!(
+            (direct.status().as_u16(), routed.status().as_u16()),
+            (200, 200),
+            "{encoded}"
+        );
+        let header_names = |response: &reqwest::Response| {
+            let mut names: Vec<String> = response
+                .headers()
+                .keys()
+                .map(|name| name.to_string())
+                .collect();
+            names.sort();
+            names
+        };
+        assert_eq!(header_names(&direct), header_names(&routed));
+        assert_eq!(
+            direct.headers()["content-type"],
+            routed.headers()["content-type"]
+        );
+        assert_eq!(
+            direct.text().await.unwrap(),
+            routed.text().await.unwrap(),
+            "{encoded}"
+        );
+    }
+    // An unknown id is the same 404 both ways.
+    let missing = "9f0a1b2c-3d4e-4f50-8a6b-7c8d9e0f1a2b";
+    let direct: Value = app.get(&app.item_url(missing)).await.json().await.unwrap();
+    let routed: Value = app
+        .get(&app.item_url(&missing.replacen('-', "%2D", 1)))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(direct["code"], "NOT_FOUND");
+    assert_eq!(direct["code"], routed["code"]);
+    assert_eq!(direct["message"], routed["message"]);
+}
