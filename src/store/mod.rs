@@ -16,11 +16,12 @@ mod tenants;
 mod tests;
 
 use std::borrow::Cow;
-use std::collections::hash_map::Entry;
+use std::collections::hash_map;
 use std::collections::{HashMap, HashSet};
 use std::ops::{Deref, DerefMut};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use indexmap::{IndexMap, map as index_map};
 use tokio::sync::watch;
 use uuid::Uuid;
 
@@ -124,7 +125,11 @@ struct Environment {
     updated_at: Timestamp,
     /// Other environments whose tokens may manage this one (besides its own).
     managers: HashSet<Uuid>,
-    applications: HashMap<Uuid, Application>,
+    /// An index map rather than a hash map for its small slots: the hash table holds positions
+    /// (8 bytes each) and the applications sit in one dense vector, where a table holding the
+    /// applications themselves pays for its free slots too (up to half of them). Its order is not
+    /// the listing order: a delete moves the last application into the gap; listings sort by seq.
+    applications: IndexMap<Uuid, Application>,
 }
 
 #[derive(Debug)]
@@ -393,8 +398,8 @@ impl State {
             now,
         )?;
         match environment.applications.entry(key.application_id) {
-            Entry::Occupied(entry) => Some(entry.into_mut()),
-            Entry::Vacant(entry) => {
+            index_map::Entry::Occupied(entry) => Some(entry.into_mut()),
+            index_map::Entry::Vacant(entry) => {
                 if tenancy != Tenancy::Auto || deleted_applications.contains(&key) {
                     return None;
                 }
@@ -418,8 +423,8 @@ fn provisioned_environment<'a>(
     now: Timestamp,
 ) -> Option<&'a mut Environment> {
     match environments.entry(id) {
-        Entry::Occupied(entry) => Some(entry.into_mut()),
-        Entry::Vacant(entry) => {
+        hash_map::Entry::Occupied(entry) => Some(entry.into_mut()),
+        hash_map::Entry::Vacant(entry) => {
             if tenancy != Tenancy::Auto || deleted.contains(&id) {
                 return None;
             }
@@ -439,7 +444,7 @@ impl Environment {
             created_at: now,
             updated_at: now,
             managers: HashSet::new(),
-            applications: HashMap::new(),
+            applications: IndexMap::new(),
         }
     }
 }

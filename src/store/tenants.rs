@@ -335,7 +335,7 @@ impl Store {
         state
             .environments
             .get_mut(&key.environment_id)
-            .and_then(|environment| environment.applications.remove(&key.application_id))
+            .and_then(|environment| environment.applications.swap_remove(&key.application_id))
             .ok_or(StoreError::NotFound)?;
         state.deleted_applications.insert(key);
         state.touch();
