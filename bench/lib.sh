@@ -1,4 +1,4 @@
-# Helpers shared by bench/run.sh and bench/soak.sh (sourced, not run).
+# Helpers shared by the bench/*.sh scripts (sourced, not run).
 # Every server is started on a free loopback port and stopped by its own pid on exit.
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -99,3 +99,25 @@ wrk_run() {
         --timeout 5s -s "$BENCH_WRK_DIR/$script" "$url" | grep '^RESULT')"
     echo "$label ${line#RESULT }" | tee -a "$WORK/results.txt"
 }
+
+# fill PORT FROM TOTAL TYPES: stores credentials through the API; fails on any non-201.
+fill() {
+    local started=$SECONDS threads=4 done_files="$WORK/fill-done" wrk_pid
+    rm -f "$done_files".*
+    FILL_FROM="$2" FILL_TOTAL="$3" FILL_TYPES="$4" FILL_THREADS=$threads FILL_DONE="$done_files" \
+        wrk -t$threads -c$threads -d600s --timeout 5s -s "$BENCH_WRK_DIR/fill.lua" \
+        "http://127.0.0.1:$1/healthz" >"$WORK/fill.out" &
+    wrk_pid=$!
+    while kill -0 "$wrk_pid" 2>/dev/null && (($(compgen -G "$done_files.*" | wc -l) < threads)); do
+        sleep 0.2
+    done
+    kill -INT "$wrk_pid" 2>/dev/null || true
+    wait "$wrk_pid" || true
+    local line
+    line="$(grep '^RESULT' "$WORK/fill.out")"
+    echo "  filled $(($3 - $2)) in $((SECONDS - started)) s: ${line#RESULT }"
+    [[ "$line" == *" bad=0"* ]] || { echo "fill failed" >&2; exit 1; }
+}
+
+# What stays resident once the work is done: after a pause for the allocator to settle.
+settled_rss() { sleep 2; rss_kib "$1"; }

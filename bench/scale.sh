@@ -5,8 +5,8 @@
 #    "large" holds BENCH_SCALE_TOTAL (1,000,000 = 333,334 applications x 3), all stored through
 #    the API (bench/wrk/fill.lua). Read-one and list on application 0 (which holds one of each
 #    type in both) are measured alternately on the two, with identical settings.
-# 2. A third emulator stores BENCH_SCALE_TOTAL APNS credentials, one per application; its
-#    resident memory is compared with the bytes of the stored fields.
+# 2. bench/memory.sh: a third emulator stores BENCH_SCALE_TOTAL APNS credentials, one per
+#    application; its resident memory is compared with the bytes of the stored fields.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -21,28 +21,6 @@ fi
 mkdir -p "$WORK"
 write_bodies
 trap stop_servers EXIT
-
-# fill PORT FROM TOTAL TYPES: stores credentials through the API; fails on any non-201.
-fill() {
-    local started=$SECONDS threads=4 done_files="$WORK/fill-done" wrk_pid
-    rm -f "$done_files".*
-    FILL_FROM="$2" FILL_TOTAL="$3" FILL_TYPES="$4" FILL_THREADS=$threads FILL_DONE="$done_files" \
-        wrk -t$threads -c$threads -d600s --timeout 5s -s "$BENCH_WRK_DIR/fill.lua" \
-        "http://127.0.0.1:$1/healthz" >"$WORK/fill.out" &
-    wrk_pid=$!
-    while kill -0 "$wrk_pid" 2>/dev/null && (($(compgen -G "$done_files.*" | wc -l) < threads)); do
-        sleep 0.2
-    done
-    kill -INT "$wrk_pid" 2>/dev/null || true
-    wait "$wrk_pid" || true
-    local line
-    line="$(grep '^RESULT' "$WORK/fill.out")"
-    echo "  filled $(($3 - $2)) in $((SECONDS - started)) s: ${line#RESULT }"
-    [[ "$line" == *" bad=0"* ]] || { echo "fill failed" >&2; exit 1; }
-}
-
-# What stays resident once the work is done: after a pause for the allocator to settle.
-settled_rss() { sleep 2; rss_kib "$1"; }
 
 echo "==> scale: 99 vs $TOTAL stored credentials (3 per application)"
 start_server small emulator
@@ -67,18 +45,11 @@ for rep in $(seq 1 "$REPS"); do
 done
 stop_servers
 
-echo "==> memory: $TOTAL APNS credentials, one per application"
-start_server apns emulator
-IDLE_KIB="$(settled_rss "$PID_apns")"
-fill "$PORT_apns" 0 "$TOTAL" 1
-APNS_KIB="$(settled_rss "$PID_apns")"
-stop_servers
-
-python3 - "$WORK/results.txt" "$BENCH_APNS_BODY" "$TOTAL" "$IDLE_KIB" "$APNS_KIB" <<'EOF' | tee "$WORK/scale.md"
-import json, statistics, sys
+python3 - "$WORK/results.txt" "$TOTAL" <<'EOF' | tee "$WORK/scale.md"
+import statistics, sys
 from collections import defaultdict
 
-results, body, total, idle_kib, apns_kib = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+results, total = sys.argv[1], int(sys.argv[2])
 runs = defaultdict(list)
 for line in open(results):
     words = line.split()
@@ -94,15 +65,6 @@ for workload in ("scale-read", "scale-list"):
     ratios = [l / s for s, l in zip(small, large)]
     print(f"| {workload.removeprefix('scale-')} | {statistics.median(small):,.0f} | {statistics.median(large):,.0f} "
           f"| {', '.join(f'{r:.2f}' for r in ratios)} | {statistics.median(ratios):.3f} |")
-
-apns = json.load(open(body))
-# What an APNS credential is made of: its three secrets, its id and its application's id
-# (UUIDs, 16 bytes each), createdAt and updatedAt (8 bytes each). The environment is shared.
-fields = len(apns["key"]) + len(apns["teamId"]) + len(apns["token"]) + 16 + 16 + 8 + 8
-rss = apns_kib * 1024
-print()
-print(f"APNS x {total:,}: VmRSS {rss / 2**20:,.1f} MiB (idle {idle_kib / 1024:.1f} MiB); "
-      f"stored fields {fields} bytes per credential = {fields * total / 2**20:,.1f} MiB; "
-      f"RSS / fields = {rss / (fields * total):.2f}; "
-      f"{(rss - idle_kib * 1024) / total:.0f} bytes of RSS per credential (with its application)")
 EOF
+
+WORK="$WORK" bash "$BENCH_DIR/memory.sh"

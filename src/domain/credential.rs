@@ -1,6 +1,6 @@
 //! The push-credential types and their write-only fields.
 
-use super::Secret;
+use super::{JoinedSecrets, Secret};
 
 /// The `type` of a push credential, as it appears on the wire.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -53,18 +53,12 @@ impl CredentialType {
 
 /// A valid push credential with its secrets.
 ///
-/// `Debug` is derived but every secret field is a [`Secret`], so it prints `***` for them.
+/// `Debug` is derived but every secret field is a [`Secret`] or [`JoinedSecrets`], so it prints
+/// `***` for them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PushCredential {
-    /// Apple: key ID, team ID and the `.p8` signing key (PKCS#8 PEM).
-    Apns {
-        /// The key ID.
-        key: Secret,
-        /// The Apple team ID.
-        team_id: Secret,
-        /// The PKCS#8 PEM signing key.
-        token: Secret,
-    },
+    /// Apple, in this order: the key ID, the team ID and the `.p8` signing key (PKCS#8 PEM).
+    Apns(JoinedSecrets<3>),
     /// Google: the service-account JSON document, as a string.
     FcmHttpV1 {
         /// The service-account JSON.
@@ -73,7 +67,7 @@ pub enum PushCredential {
     /// Huawei: OAuth client id (echoed in responses) and secret.
     Hms {
         /// The OAuth 2.0 client id; not a secret, PingOne echoes it.
-        client_id: String,
+        client_id: Box<str>,
         /// The OAuth 2.0 client secret.
         client_secret: Secret,
     },
@@ -93,7 +87,7 @@ impl PushCredential {
     /// The credential's type.
     pub fn credential_type(&self) -> CredentialType {
         match self {
-            Self::Apns { .. } => CredentialType::Apns,
+            Self::Apns(_) => CredentialType::Apns,
             Self::FcmHttpV1 { .. } => CredentialType::FcmHttpV1,
             Self::Hms { .. } => CredentialType::Hms,
             Self::Fcm { .. } => CredentialType::Fcm,

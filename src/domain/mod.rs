@@ -17,4 +17,4 @@ pub use parse::{
     FieldError, FieldErrorCode, LEGACY_FCM_MESSAGE, ParseOptions, declared_type,
     parse_push_credential,
 };
-pub use secret::Secret;
+pub use secret::{JoinedSecrets, Secret};

@@ -3,7 +3,7 @@
 use serde_json::{Map, Value};
 
 use super::fields::Fields;
-use super::{CredentialType, PushCredential, Secret};
+use super::{CredentialType, JoinedSecrets, PushCredential, Secret};
 
 /// The switches that change what a body may contain.
 #[derive(Clone, Copy, Debug, Default)]
@@ -124,11 +124,11 @@ pub fn parse_push_credential(
             let token = fields.required("token");
             let token = token.filter(|pem| fields.check("token", is_pkcs8_pem(pem), PEM_MESSAGE));
             match (key, team_id, token) {
-                (Some(key), Some(team_id), Some(token)) => Some(PushCredential::Apns {
-                    key: Secret::new(key),
-                    team_id: Secret::new(team_id),
-                    token: Secret::new(token),
-                }),
+                (Some(key), Some(team_id), Some(token)) => {
+                    Some(PushCredential::Apns(JoinedSecrets::new([
+                        key, team_id, token,
+                    ])))
+                }
                 _ => None,
             }
         }
@@ -146,7 +146,7 @@ pub fn parse_push_credential(
             let client_secret = fields.required("clientSecret");
             match (client_id, client_secret) {
                 (Some(client_id), Some(secret)) => Some(PushCredential::Hms {
-                    client_id: client_id.to_owned(),
+                    client_id: client_id.into(),
                     client_secret: Secret::new(secret),
                 }),
                 _ => None,

@@ -5,7 +5,7 @@ use serde_json::{Map, Value, json};
 
 use super::{REDACTED, SCHEMA_VERSION, Secrets};
 use crate::clock::format_timestamp;
-use crate::domain::{PushCredential, Secret};
+use crate::domain::PushCredential;
 use crate::store::{ApplicationRecord, CredentialRecord, EnvironmentRecord, Grants, Snapshot};
 
 /// The document for `snapshot`, secrets shown or redacted.
@@ -18,10 +18,11 @@ pub fn to_document(snapshot: &Snapshot, secrets: Secrets) -> Value {
     json!({"schemaVersion": SCHEMA_VERSION, "environments": environments})
 }
 
-fn show(secret: &Secret, secrets: Secrets) -> Value {
+/// A secret's exposed value, or what stands for it.
+fn show(secret: &str, secrets: Secrets) -> Value {
     match secrets {
         Secrets::Redacted => json!(REDACTED),
-        Secrets::Included => json!(secret.expose()),
+        Secrets::Included => json!(secret),
     }
 }
 
@@ -82,7 +83,7 @@ fn application_document(record: &ApplicationRecord, secrets: Secrets) -> Value {
         object.insert("mobile".into(), Value::Object(mobile));
     }
     if let Some(secret) = &record.client_secret {
-        object.insert("clientSecret".into(), show(secret, secrets));
+        object.insert("clientSecret".into(), show(secret.expose(), secrets));
     }
     insert_timestamps(&mut object, record.created_at, record.updated_at);
     if spec.is_native() {
@@ -103,11 +104,8 @@ fn credential_document(record: &CredentialRecord, secrets: Secrets) -> Value {
     object.insert("type".into(), json!(ty.as_str()));
     insert_timestamps(&mut object, record.created_at, record.updated_at);
     match &record.credential {
-        PushCredential::Apns {
-            key,
-            team_id,
-            token,
-        } => {
+        PushCredential::Apns(apns) => {
+            let [key, team_id, token] = apns.expose();
             object.insert("key".into(), show(key, secrets));
             object.insert("teamId".into(), show(team_id, secrets));
             object.insert("token".into(), show(token, secrets));
@@ -117,7 +115,7 @@ fn credential_document(record: &CredentialRecord, secrets: Secrets) -> Value {
         } => {
             object.insert(
                 "googleServiceAccountCredentials".into(),
-                show(google_service_account_credentials, secrets),
+                show(google_service_account_credentials.expose(), secrets),
             );
         }
         PushCredential::Hms {
@@ -125,10 +123,10 @@ fn credential_document(record: &CredentialRecord, secrets: Secrets) -> Value {
             client_secret,
         } => {
             object.insert("clientId".into(), json!(client_id));
-            object.insert("clientSecret".into(), show(client_secret, secrets));
+            object.insert("clientSecret".into(), show(client_secret.expose(), secrets));
         }
         PushCredential::Fcm { key } => {
-            object.insert("key".into(), show(key, secrets));
+            object.insert("key".into(), show(key.expose(), secrets));
         }
     }
     Value::Object(object)

@@ -150,9 +150,7 @@ impl Store {
         let application = state
             .application(app, self.tenancy, now)
             .ok_or(StoreError::NotFound)?;
-        let before = application.credentials.len();
-        application.credentials.retain(|stored| stored.id != id);
-        if application.credentials.len() == before {
+        if !application.credentials.remove(id) {
             return Err(StoreError::NotFound);
         }
         state.touch();

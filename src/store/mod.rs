@@ -16,11 +16,12 @@ mod tenants;
 mod tests;
 
 use std::borrow::Cow;
-use std::collections::hash_map::Entry;
+use std::collections::hash_map;
 use std::collections::{HashMap, HashSet};
 use std::ops::{Deref, DerefMut};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use indexmap::{IndexMap, map as index_map};
 use tokio::sync::watch;
 use uuid::Uuid;
 
@@ -124,38 +125,53 @@ struct Environment {
     updated_at: Timestamp,
     /// Other environments whose tokens may manage this one (besides its own).
     managers: HashSet<Uuid>,
-    applications: HashMap<Uuid, Application>,
+    /// An index map rather than a hash map for its small slots: the hash table holds positions
+    /// (8 bytes each) and the applications sit in one dense vector, where a table holding the
+    /// applications themselves pays for its free slots too (up to half of them). Its order is not
+    /// the listing order: a delete moves the last application into the gap; listings sort by seq.
+    applications: IndexMap<Uuid, Application>,
 }
 
 #[derive(Debug)]
 struct Application {
     seq: u64,
     attributes: Attributes,
-    client_secret: Option<Secret>,
     created_at: Timestamp,
     updated_at: Timestamp,
-    /// In creation order; at most one per type, so a linear scan is a handful of comparisons.
-    credentials: Vec<Stored>,
+    credentials: Credentials,
 }
 
-/// An application's attributes. Every auto-provisioned application has the same ones but for
-/// the id in its name, so those store nothing: with a million applications, a stored copy each
-/// (three small heap strings and a vector) was a third of the process's memory.
+/// An application's attributes and client secret. Every auto-provisioned application has the
+/// same attributes but for the id in its name, and no secret, so those store nothing: with a
+/// million applications, a stored copy each (three small heap strings and a vector) was a third
+/// of the process's memory.
 #[derive(Debug)]
 enum Attributes {
     /// [`ApplicationSpec::auto_provisioned`] for the application's id.
     AutoProvisioned,
     /// Anything else: given over the API, in a seed or a state file.
-    Given(Box<ApplicationSpec>),
+    Given(Box<Given>),
+}
+
+/// What an application that was not auto-provisioned holds besides the common fields.
+#[derive(Debug)]
+struct Given {
+    spec: ApplicationSpec,
+    /// Workers and services have one; the other types never do.
+    client_secret: Option<Secret>,
 }
 
 impl Attributes {
-    /// `spec` for the application `id`, stored compactly when it is the auto-provisioned one.
-    fn new(spec: ApplicationSpec, id: Uuid) -> Self {
-        if spec == ApplicationSpec::auto_provisioned(id) {
+    /// `spec` and `client_secret` for the application `id`, stored compactly when they are the
+    /// auto-provisioned ones.
+    fn new(spec: ApplicationSpec, client_secret: Option<Secret>, id: Uuid) -> Self {
+        if client_secret.is_none() && spec == ApplicationSpec::auto_provisioned(id) {
             Self::AutoProvisioned
         } else {
-            Self::Given(Box::new(spec))
+            Self::Given(Box::new(Given {
+                spec,
+                client_secret,
+            }))
         }
     }
 
@@ -163,15 +179,78 @@ impl Attributes {
     fn spec(&self, id: Uuid) -> Cow<'_, ApplicationSpec> {
         match self {
             Self::AutoProvisioned => Cow::Owned(ApplicationSpec::auto_provisioned(id)),
-            Self::Given(spec) => Cow::Borrowed(spec),
+            Self::Given(given) => Cow::Borrowed(&given.spec),
+        }
+    }
+
+    /// Replaces the attributes of the application `id`, keeping its client secret.
+    fn set_spec(&mut self, spec: ApplicationSpec, id: Uuid) {
+        let client_secret = match std::mem::replace(self, Self::AutoProvisioned) {
+            Self::AutoProvisioned => None,
+            Self::Given(given) => given.client_secret,
+        };
+        *self = Self::new(spec, client_secret, id);
+    }
+
+    fn client_secret(&self) -> Option<&Secret> {
+        match self {
+            Self::AutoProvisioned => None,
+            Self::Given(given) => given.client_secret.as_ref(),
+        }
+    }
+
+    fn client_secret_mut(&mut self) -> Option<&mut Secret> {
+        match self {
+            Self::AutoProvisioned => None,
+            Self::Given(given) => given.client_secret.as_mut(),
         }
     }
 
     fn is_native(&self) -> bool {
         match self {
             Self::AutoProvisioned => true,
-            Self::Given(spec) => spec.is_native(),
+            Self::Given(given) => given.spec.is_native(),
         }
+    }
+}
+
+/// An application's push credentials in creation order, at most one per type, so a linear scan
+/// is a handful of comparisons. Exactly as many as there are: a vector would make room for four
+/// on the first push, most applications hold one.
+#[derive(Debug, Default)]
+struct Credentials(Box<[Stored]>);
+
+impl Credentials {
+    fn push(&mut self, stored: Stored) {
+        let mut all = Vec::with_capacity(self.0.len() + 1);
+        all.extend(std::mem::take(&mut self.0));
+        all.push(stored);
+        self.0 = all.into_boxed_slice();
+    }
+
+    /// Removes the credential `id`; says whether it was there.
+    fn remove(&mut self, id: Uuid) -> bool {
+        let Some(index) = self.0.iter().position(|stored| stored.id == id) else {
+            return false;
+        };
+        let mut all = std::mem::take(&mut self.0).into_vec();
+        all.remove(index);
+        self.0 = all.into_boxed_slice();
+        true
+    }
+}
+
+impl Deref for Credentials {
+    type Target = [Stored];
+
+    fn deref(&self) -> &[Stored] {
+        &self.0
+    }
+}
+
+impl DerefMut for Credentials {
+    fn deref_mut(&mut self) -> &mut [Stored] {
+        &mut self.0
     }
 }
 
@@ -319,15 +398,15 @@ impl State {
             now,
         )?;
         match environment.applications.entry(key.application_id) {
-            Entry::Occupied(entry) => Some(entry.into_mut()),
-            Entry::Vacant(entry) => {
+            index_map::Entry::Occupied(entry) => Some(entry.into_mut()),
+            index_map::Entry::Vacant(entry) => {
                 if tenancy != Tenancy::Auto || deleted_applications.contains(&key) {
                     return None;
                 }
                 *next_seq += 1;
                 *dirty = true;
                 let attributes = Attributes::AutoProvisioned;
-                Some(entry.insert(Application::new(*next_seq, attributes, None, now)))
+                Some(entry.insert(Application::new(*next_seq, attributes, now)))
             }
         }
     }
@@ -344,8 +423,8 @@ fn provisioned_environment<'a>(
     now: Timestamp,
 ) -> Option<&'a mut Environment> {
     match environments.entry(id) {
-        Entry::Occupied(entry) => Some(entry.into_mut()),
-        Entry::Vacant(entry) => {
+        hash_map::Entry::Occupied(entry) => Some(entry.into_mut()),
+        hash_map::Entry::Vacant(entry) => {
             if tenancy != Tenancy::Auto || deleted.contains(&id) {
                 return None;
             }
@@ -365,25 +444,19 @@ impl Environment {
             created_at: now,
             updated_at: now,
             managers: HashSet::new(),
-            applications: HashMap::new(),
+            applications: IndexMap::new(),
         }
     }
 }
 
 impl Application {
-    fn new(
-        seq: u64,
-        attributes: Attributes,
-        client_secret: Option<Secret>,
-        now: Timestamp,
-    ) -> Self {
+    fn new(seq: u64, attributes: Attributes, now: Timestamp) -> Self {
         Self {
             seq,
             attributes,
-            client_secret,
             created_at: now,
             updated_at: now,
-            credentials: Vec::new(),
+            credentials: Credentials::default(),
         }
     }
 }

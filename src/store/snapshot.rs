@@ -251,7 +251,7 @@ impl Application {
         ApplicationRecord {
             id,
             spec: self.attributes.spec(id).into_owned(),
-            client_secret: self.client_secret.clone(),
+            client_secret: self.attributes.client_secret().cloned(),
             created_at: self.created_at,
             updated_at: self.updated_at,
             push_credentials: self.credentials.iter().map(Stored::record).collect(),
@@ -271,8 +271,8 @@ impl Application {
         } else {
             None
         };
-        let attributes = Attributes::new(record.spec, record.id);
-        let mut application = Self::new(seq, attributes, client_secret, record.created_at);
+        let attributes = Attributes::new(record.spec, client_secret, record.id);
+        let mut application = Self::new(seq, attributes, record.created_at);
         application.updated_at = record.updated_at;
         for credential in record.push_credentials {
             let ty = credential.credential.credential_type();

@@ -125,8 +125,8 @@ impl State {
         } else {
             None
         };
-        let attributes = Attributes::new(spec, key.application_id);
-        let application = Application::new(seq, attributes, secret, now);
+        let attributes = Attributes::new(spec, secret, key.application_id);
+        let application = Application::new(seq, attributes, now);
         let view = application.view(key);
         environment
             .applications
@@ -322,7 +322,7 @@ impl Store {
         if current != spec.application_type {
             return Err(StoreError::ApplicationTypeChanged(current));
         }
-        application.attributes = Attributes::new(spec, key.application_id);
+        application.attributes.set_spec(spec, key.application_id);
         application.updated_at = now.max(application.updated_at);
         let view = application.view(key);
         state.touch();
@@ -335,7 +335,7 @@ impl Store {
         state
             .environments
             .get_mut(&key.environment_id)
-            .and_then(|environment| environment.applications.remove(&key.application_id))
+            .and_then(|environment| environment.applications.swap_remove(&key.application_id))
             .ok_or(StoreError::NotFound)?;
         state.deleted_applications.insert(key);
         state.touch();
@@ -349,8 +349,9 @@ impl Store {
             .application(key, self.tenancy, now)
             .ok_or(StoreError::NotFound)?;
         application
-            .client_secret
-            .clone()
+            .attributes
+            .client_secret()
+            .cloned()
             .ok_or(StoreError::NoSecret)
     }
 
@@ -360,11 +361,12 @@ impl Store {
         let application = state
             .application(key, self.tenancy, now)
             .ok_or(StoreError::NotFound)?;
-        if application.client_secret.is_none() {
-            return Err(StoreError::NoSecret);
-        }
+        let stored = application
+            .attributes
+            .client_secret_mut()
+            .ok_or(StoreError::NoSecret)?;
         let secret = generate_secret();
-        application.client_secret = Some(secret.clone());
+        *stored = secret.clone();
         state.touch();
         Ok(secret)
     }
@@ -384,8 +386,8 @@ impl Store {
             .and_then(|environment| environment.applications.get(&application_id))
             .ok_or(ClientError::InvalidClient)?;
         let matches = application
-            .client_secret
-            .as_ref()
+            .attributes
+            .client_secret()
             .is_some_and(|stored| constant_time_eq(stored.expose(), secret));
         let spec = application.attributes.spec(application_id);
         if !matches || !spec.enabled {
