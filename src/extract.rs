@@ -14,12 +14,20 @@ use crate::store::AppKey;
 #[derive(Debug)]
 pub struct JsonObject(pub Map<String, Value>);
 
+/// A request body already read and parsed as JSON (by the journal, which records it), for
+/// [`JsonObject`] to take instead of parsing the same bytes again.
+#[derive(Clone, Debug)]
+pub struct ParsedJson(pub Value);
+
 impl<S: Send + Sync> FromRequest<S> for JsonObject {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+    async fn from_request(mut req: Request, state: &S) -> Result<Self, ApiError> {
         if !is_json(req.headers()) {
             return Err(ApiError::UnsupportedMediaType);
+        }
+        if let Some(ParsedJson(parsed)) = req.extensions_mut().remove::<ParsedJson>() {
+            return object(parsed);
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -35,16 +43,23 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
         }
         // Error messages quote positions only, never the content (it may hold secrets).
         match serde_json::from_slice::<Value>(&bytes) {
-            Ok(Value::Object(object)) => Ok(Self(object)),
-            Ok(_) => Err(ApiError::Malformed(
-                "The request body must be a JSON object.".to_owned(),
-            )),
+            Ok(value) => object(value),
             Err(error) => Err(ApiError::Malformed(format!(
                 "The request body is not valid JSON (line {}, column {}).",
                 error.line(),
                 error.column()
             ))),
         }
+    }
+}
+
+/// A parsed body that must be an object.
+fn object(value: Value) -> Result<JsonObject, ApiError> {
+    match value {
+        Value::Object(object) => Ok(JsonObject(object)),
+        _ => Err(ApiError::Malformed(
+            "The request body must be a JSON object.".to_owned(),
+        )),
     }
 }
 

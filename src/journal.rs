@@ -12,7 +12,6 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use axum::http::{Method, StatusCode};
 use chrono::{DateTime, Utc};
 use serde::{Serialize, Serializer};
-use serde_json::Value;
 use uuid::Uuid;
 
 /// One journaled request.
@@ -35,8 +34,8 @@ pub struct Entry {
     pub correlation_id: Option<Uuid>,
     /// The environment named by the path, if any.
     pub environment_id: Option<Uuid>,
-    /// The body with secrets redacted; `null` when there was none.
-    pub body: Value,
+    /// The body with secrets redacted (JSON text); `null` when there was none.
+    pub body: redact::Recorded,
 }
 
 fn serialize_time<S: Serializer>(time: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
@@ -187,7 +186,7 @@ mod tests {
             duration_ms: 0.0,
             correlation_id: None,
             environment_id: None,
-            body: Value::Null,
+            body: None,
         }
     }
 

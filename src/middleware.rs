@@ -34,7 +34,6 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header}
 use axum::response::{IntoResponse, Response};
 use futures_util::future::{Either, MapOk};
 use futures_util::{FutureExt, TryFutureExt};
-use serde_json::Value;
 use tower::{Layer, Service as _};
 use tower_http::compression::predicate::DefaultPredicate;
 use tower_http::compression::{Compression, CompressionBody, CompressionLayer};
@@ -46,6 +45,7 @@ use crate::error::ApiError;
 use crate::faults::Action;
 use crate::faults::inject::operation_template;
 use crate::journal::record::{self, Pending};
+use crate::journal::redact::{self, Recorded};
 use crate::json_input::parse_id;
 use crate::links::Links;
 use crate::server::{AppState, MAX_BODY_BYTES};
@@ -178,7 +178,7 @@ impl Gateway {
         let (recorded, mut response) = answered.unwrap_or_else(|_| {
             let answer = ApiError::RequestTimeout;
             (
-                format!("<not recorded: {answer}>").into(),
+                redact::note(&format!("<not recorded: {answer}>")),
                 answer.into_response(),
             )
         });
@@ -198,14 +198,14 @@ impl Gateway {
     ///
     /// Everything before the handler runs synchronously, so that the only future here besides
     /// the handler's is this one (each layer of futures is moved in memory as it is built).
-    async fn answer(mut self, request: Request, journaled: bool) -> (Value, Response) {
+    async fn answer(mut self, request: Request, journaled: bool) -> (Recorded, Response) {
         let (recorded, request) = if journaled && !http_body::Body::is_end_stream(request.body()) {
             match record::buffer(request).await {
                 Ok(read) => read,
                 Err(refused) => return refused,
             }
         } else {
-            (Value::Null, request)
+            (None, request)
         };
         let wants_hal = wants_hal(request.headers());
         let path = request.uri().path();

@@ -8,13 +8,12 @@ use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use http_body_util::LengthLimitError;
-use serde_json::Value;
 use uuid::Uuid;
 
-use super::redact::recorded_body;
+use super::redact::{Recorded, note, read_body};
 use super::{Entry, Journal};
 use crate::error::ApiError;
-use crate::extract::environment_in_path;
+use crate::extract::{ParsedJson, environment_in_path};
 use crate::server::MAX_BODY_BYTES;
 
 /// Paths that are the emulator's own, not the API under test: never journaled.
@@ -51,7 +50,7 @@ impl Pending {
     }
 
     /// Journals the request with its answer's status and its recorded body.
-    pub fn finish(self, journal: &Journal, status: StatusCode, body: Value) {
+    pub fn finish(self, journal: &Journal, status: StatusCode, body: Recorded) {
         let elapsed = self.started.elapsed();
         journal.push(Entry {
             time: self.time,
@@ -69,13 +68,19 @@ impl Pending {
 /// Reads the whole body (at most 1 MiB, as the API allows) so that it can be recorded: the
 /// recorded (redacted) body and the request to pass on, or the answer to a body that could not
 /// be read, with what the journal says of it.
-pub async fn buffer(request: Request) -> Result<(Value, Request), (Value, Response)> {
-    let (parts, body) = request.into_parts();
+///
+/// A body that parses as JSON is passed on parsed too (see [`ParsedJson`]), so that it is not
+/// parsed twice.
+pub async fn buffer(request: Request) -> Result<(Recorded, Request), (Recorded, Response)> {
+    let (mut parts, body) = request.into_parts();
     match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
-        Ok(bytes) => Ok((
-            recorded_body(&bytes),
-            Request::from_parts(parts, Body::from(bytes)),
-        )),
+        Ok(bytes) => {
+            let read = read_body(&bytes);
+            if let Some(parsed) = read.parsed {
+                parts.extensions.insert(ParsedJson(parsed));
+            }
+            Ok((read.recorded, Request::from_parts(parts, Body::from(bytes))))
+        }
         Err(error) => {
             let too_large = std::error::Error::source(&error)
                 .is_some_and(|source| source.is::<LengthLimitError>());
@@ -85,7 +90,7 @@ pub async fn buffer(request: Request) -> Result<(Value, Request), (Value, Respon
                 ApiError::Malformed("The request body could not be read.".to_owned())
             };
             Err((
-                format!("<not recorded: {answer}>").into(),
+                note(&format!("<not recorded: {answer}>")),
                 answer.into_response(),
             ))
         }

@@ -269,3 +269,93 @@ fn debug_output_of_a_credential_hides_every_secret() {
         assert!(!shown.contains(secret), "{shown}");
     }
 }
+
+/// What `is_pkcs8_pem` answered when it went through `pkcs8`'s PEM parser: the spec.
+fn is_pkcs8_pem_by_pem_parser(text: &str) -> bool {
+    const BEGIN: &str = "-----BEGIN PRIVATE KEY-----";
+    const END: &str = "-----END PRIVATE KEY-----";
+    let Some(inner) = text
+        .trim()
+        .strip_prefix(BEGIN)
+        .and_then(|rest| rest.strip_suffix(END))
+    else {
+        return false;
+    };
+    let base64: String = inner.chars().filter(|c| !c.is_whitespace()).collect();
+    if base64.is_empty() {
+        return false;
+    }
+    let mut canonical = String::with_capacity(base64.len() + 80);
+    canonical.push_str(BEGIN);
+    canonical.push('\n');
+    for line in base64.as_bytes().chunks(64) {
+        canonical.push_str(std::str::from_utf8(line).unwrap_or_default());
+        canonical.push('\n');
+    }
+    canonical.push_str(END);
+    canonical.push('\n');
+    match pkcs8::SecretDocument::from_pem(&canonical) {
+        Ok((_, document)) => pkcs8::PrivateKeyInfo::try_from(document.as_bytes()).is_ok(),
+        Err(_) => false,
+    }
+}
+
+proptest::proptest! {
+    /// Keys edited at random (characters replaced, inserted or removed, whitespace and
+    /// line breaks moved, padding changed) get the same answer as from the PEM parser.
+    #[test]
+    fn pkcs8_keys_are_judged_as_the_pem_parser_judges_them(
+        edits in proptest::collection::vec(
+            (0_usize..400, 0_u8..4, proptest::sample::select(&[
+                'A', 'z', '0', '+', '/', '=', ' ', '\n', '\r', '\t', '\u{b}', '\u{a0}', '-', 'é', '*',
+            ][..])),
+            0..4,
+        ),
+    ) {
+        let mut key: Vec<char> = APNS_KEY.chars().collect();
+        for (at, kind, c) in edits {
+            let at = at % (key.len() + 1);
+            match kind {
+                0 if at < key.len() => key[at] = c,
+                1 => key.insert(at, c),
+                2 if at < key.len() => {
+                    key.remove(at);
+                }
+                _ => {}
+            }
+        }
+        let key: String = key.into_iter().collect();
+        proptest::prop_assert_eq!(is_pkcs8_pem(&key), is_pkcs8_pem_by_pem_parser(&key), "{:?}", key);
+    }
+}
+
+#[test]
+fn pkcs8_keys_in_odd_shapes_are_judged_as_the_pem_parser_judges_them() {
+    let body: String = APNS_KEY
+        .lines()
+        .filter(|line| !line.starts_with("-----"))
+        .collect();
+    let shapes = [
+        APNS_KEY.to_owned(),
+        APNS_KEY.replace('\n', "\r\n"),
+        APNS_KEY.replace('\n', ""),
+        format!("-----BEGIN PRIVATE KEY-----{body}-----END PRIVATE KEY-----"),
+        format!("  -----BEGIN PRIVATE KEY-----\n{body}\n-----END PRIVATE KEY-----\n\n"),
+        format!(
+            "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----",
+            &body[..body.len() - 4]
+        ),
+        format!("-----BEGIN PRIVATE KEY-----\n{body}=\n-----END PRIVATE KEY-----"),
+        "-----BEGIN PRIVATE KEY-----\n\n-----END PRIVATE KEY-----".to_owned(),
+        "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----".to_owned(),
+        APNS_KEY.replace("PRIVATE KEY", "EC PRIVATE KEY"),
+    ];
+    assert!(is_pkcs8_pem(&shapes[0]));
+    for shape in shapes {
+        assert_eq!(
+            is_pkcs8_pem(&shape),
+            is_pkcs8_pem_by_pem_parser(&shape),
+            "{shape:?}"
+        );
+    }
+}
