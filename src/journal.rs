@@ -14,6 +14,8 @@ use chrono::{DateTime, Utc};
 use serde::{Serialize, Serializer};
 use uuid::Uuid;
 
+use crate::extract::environment_in_path;
+
 /// One journaled request.
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -32,7 +34,8 @@ pub struct Entry {
     pub duration_ms: f64,
     /// The `Correlation-Id` the response carried.
     pub correlation_id: Option<Uuid>,
-    /// The environment named by the path, if any.
+    /// The environment named by the path, if any: worked out from the path when the journal is
+    /// read, not on every request.
     pub environment_id: Option<Uuid>,
     /// The body with secrets redacted (JSON text); `null` when there was none.
     pub body: redact::Recorded,
@@ -109,7 +112,7 @@ impl Filter {
                 .is_none_or(|status| status.matches(entry.status))
             && self
                 .environment_id
-                .is_none_or(|id| entry.environment_id == Some(id))
+                .is_none_or(|id| environment_in_path(&entry.path) == Some(id))
     }
 }
 
@@ -160,7 +163,10 @@ impl Journal {
             .rev()
             .filter(|entry| filter.matches(entry))
             .take(filter.limit.unwrap_or(usize::MAX))
-            .cloned()
+            .map(|entry| Entry {
+                environment_id: environment_in_path(&entry.path),
+                ..entry.clone()
+            })
             .collect();
         drop(entries);
         matching.reverse();

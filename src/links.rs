@@ -28,10 +28,9 @@ pub struct Links {
 
 #[derive(Clone, Debug)]
 enum Origin {
-    /// `http://` or `https://` and a host from the request's headers.
+    /// `http://` or `https://` and a host from the request's headers (`localhost` when none
+    /// is usable).
     Host { https: bool, host: HeaderValue },
-    /// No usable host header.
-    Localhost,
     /// An explicit origin such as `https://api.pingone.com`.
     Fixed(String),
 }
@@ -160,7 +159,6 @@ impl Links {
                 if *https { b"https://" } else { b"http://" },
                 host.as_bytes(),
             ],
-            Origin::Localhost => [b"http://localhost", b""],
             Origin::Fixed(origin) => [origin.as_bytes(), b""],
         }
     }
@@ -223,33 +221,45 @@ impl Links {
         // A header's first comma-separated value, trimmed, with the header value itself.
         let first = |name: &HeaderName| {
             let value = headers.get(name)?;
-            let text = value.to_str().ok()?.split(',').next()?.trim();
+            let text = value.to_str().ok()?;
+            let text = text.split_once(',').map_or(text, |(first, _)| first).trim();
             (!text.is_empty()).then_some((text, value))
         };
         let https =
             first(&X_FORWARDED_PROTO).is_some_and(|(proto, _)| proto.eq_ignore_ascii_case("https"));
-        let usable = |host: &str| {
-            host.chars()
-                .all(|c| c.is_ascii_graphic() && c != '/' && c != '"')
-        };
         let host = first(&X_FORWARDED_HOST)
             .or_else(|| first(&header::HOST))
             .map(|(host, value)| (host, Some(value)))
-            .or(authority.map(|host| (host, None)))
-            .filter(|(host, _)| usable(host));
-        let Some((host, value)) = host else {
+            .or(authority.map(|host| (host, None)));
+        // Usable: visible ASCII but `/` and `"`; plain: no backslash either. One pass.
+        let checked = host.and_then(|(host, value)| {
+            let mut plain = true;
+            for byte in host.bytes() {
+                match byte {
+                    b'/' | b'"' => return None,
+                    b'\\' => plain = false,
+                    b'!'..=b'~' => {}
+                    _ => return None,
+                }
+            }
+            Some((host, value, plain))
+        });
+        let Some((host, value, plain)) = checked else {
             return Self {
-                origin: Origin::Localhost,
+                origin: Origin::Host {
+                    https,
+                    host: HeaderValue::from_static("localhost"),
+                },
                 plain: true,
             };
         };
         let host = match value {
             // The header value itself when it is used whole: a reference count, no copy.
-            Some(value) if value.as_bytes() == host.as_bytes() => value.clone(),
+            Some(value) if value.len() == host.len() => value.clone(),
             _ => HeaderValue::from_str(host).expect("a checked host is a header value"),
         };
         Self {
-            plain: is_plain(host.to_str().unwrap_or_default()),
+            plain,
             origin: Origin::Host { https, host },
         }
     }
@@ -305,6 +315,57 @@ mod tests {
             headers.insert(*name, HeaderValue::from_static(value));
         }
         Links::from_headers(&headers, None)
+    }
+
+    /// The base as it was first written: strings split, trimmed and checked char by char.
+    fn base_as_specified(headers: &HeaderMap, authority: Option<&str>) -> String {
+        let first = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|value| value.to_str().ok())
+                .and_then(|value| value.split(',').next())
+                .map(str::trim)
+                .filter(|value| !value.is_empty())
+        };
+        let proto = match first("x-forwarded-proto") {
+            Some(proto) if proto.eq_ignore_ascii_case("https") => "https",
+            _ => "http",
+        };
+        let host = first("x-forwarded-host")
+            .or_else(|| first("host"))
+            .or(authority)
+            .filter(|host| {
+                host.chars()
+                    .all(|c| c.is_ascii_graphic() && c != '/' && c != '"')
+            })
+            .unwrap_or("localhost");
+        format!("{proto}://{host}/v1/environments")
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn bases_are_built_as_specified(
+            proto in proptest::option::of("(https?|HTTPS|ftp| https ,http|)"),
+            forwarded in proptest::option::of("[ -~\t]{0,20}"),
+            host in proptest::option::of("[ -~\t\\\\]{0,20}"),
+            authority in proptest::option::of("[a-z0-9.:]{1,12}"),
+        ) {
+            let mut headers = HeaderMap::new();
+            for (name, value) in [("x-forwarded-proto", proto), ("x-forwarded-host", forwarded), ("host", host)] {
+                if let Some(value) = value.and_then(|value| HeaderValue::from_str(&value).ok()) {
+                    headers.insert(name, value);
+                }
+            }
+            let links = Links::from_headers(&headers, authority.as_deref());
+            proptest::prop_assert_eq!(
+                links.href(Target::Environments),
+                base_as_specified(&headers, authority.as_deref())
+            );
+            let mut json = JsonText::with_capacity(0);
+            links.write_href(&mut json, Target::Environments);
+            let expected = serde_json::to_string(&links.href(Target::Environments)).unwrap();
+            proptest::prop_assert_eq!(json.as_str(), &expected[1..expected.len() - 1]);
+        }
     }
 
     #[test]

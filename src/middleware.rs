@@ -46,10 +46,8 @@ use crate::faults::Action;
 use crate::faults::inject::operation_template;
 use crate::journal::record::{self, Pending};
 use crate::journal::redact::{self, Recorded};
-use crate::json_input::parse_id;
 use crate::links::Links;
 use crate::server::{AppState, MAX_BODY_BYTES};
-use crate::store::AppKey;
 use crate::{operations, routes};
 
 /// Wraps `router` (its routes, no layers) in the cross-cutting steps and compression.
@@ -290,30 +288,20 @@ impl Gateway {
         Next::Route(self.router.call(request))
     }
 
-    /// Answers a read of push credentials (`GET` one or all) from the one `matchit` lookup
-    /// here, by the same functions the routes call, rather than routing it again: axum's
-    /// routing inserts the percent-decoded parameters into the request and the handler's
-    /// extractors take them out again, which was a fifth of the work of a read. Anything else,
-    /// or ids that are not plain UUIDs (the router answers those 404), goes to the router.
+    /// Answers a read of push credentials (`GET` one or all) by the same functions the routes
+    /// call, without routing it: axum's routing inserts the percent-decoded parameters into
+    /// the request and the handler's extractors take them out again, which was a fifth of the
+    /// work of a read. Anything else, or ids that are not plain UUIDs (the router answers
+    /// those 404), goes to the router.
     fn read_push_credentials(&self, request: &Request) -> Option<Response> {
         if request.method() != Method::GET {
             return None;
         }
-        let found = operations::match_path(request.uri().path())?;
-        let template = *found.value;
-        if template != operations::ITEM && template != operations::COLLECTION {
-            return None;
-        }
-        let id = |name| found.params.get(name).and_then(parse_id);
-        let app = AppKey {
-            environment_id: id("environmentId")?,
-            application_id: id("applicationId")?,
-        };
+        let (app, id) = operations::push_credential_path(request.uri().path())?;
         let links = Links::of_request(&self.state, request.headers(), request.uri());
-        let answer = if template == operations::ITEM {
-            routes::read_one(&self.state, app, id("pushCredentialId")?, &links)
-        } else {
-            routes::read_all(&self.state, app, &links)
+        let answer = match id {
+            Some(id) => routes::read_one(&self.state, app, id, &links),
+            None => routes::read_all(&self.state, app, &links),
         };
         Some(answer.into_response())
     }
@@ -400,9 +388,8 @@ pub struct TokenEnvironment(pub Uuid);
 /// The token of `Authorization: Bearer <token>`, if the header has that shape.
 pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let mut parts = value.trim().splitn(2, ' ');
-    let scheme = parts.next().unwrap_or_default();
-    let token = parts.next().unwrap_or_default().trim();
+    let (scheme, token) = value.trim().split_once(' ')?;
+    let token = token.trim();
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty() && !token.contains(' '))
         .then_some(token)
 }

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::redact::{Recorded, note, read_body};
 use super::{Entry, Journal};
 use crate::error::ApiError;
-use crate::extract::{ParsedJson, environment_in_path};
+use crate::extract::ParsedJson;
 use crate::server::MAX_BODY_BYTES;
 
 /// Paths that are the emulator's own, not the API under test: never journaled.
@@ -55,7 +55,7 @@ impl Pending {
         journal.push(Entry {
             time: self.time,
             method: self.method,
-            environment_id: environment_in_path(&self.path),
+            environment_id: None,
             path: self.path,
             status: status.as_u16(),
             duration_ms: (elapsed.as_secs_f64() * 1_000_000.0).round() / 1_000.0,
