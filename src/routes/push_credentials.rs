@@ -44,7 +44,7 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
     request_body(content = PushCredentialRequest, content_type = "application/json"),
     responses(
         (status = 201, description = "Created", body = Resource),
-        (status = 400, description = "Validation failed, or a credential of this type exists", body = ErrorBody),
+        (status = 400, description = "Validation failed, the application is not a native application, or it already has a credential of this type", body = ErrorBody),
         (status = 401, description = "No bearer token", body = ErrorBody),
         (status = 404, description = "No such environment or application (strict tenancy, or deleted)", body = ErrorBody),
         (status = 413, description = "Body over 1 MiB", body = ErrorBody),

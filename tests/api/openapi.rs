@@ -321,3 +321,135 @@ async fn the_token_endpoint_takes_a_form_and_every_referenced_schema_exists() {
         );
     }
 }
+
+/// The alternatives of a documented string: its `enum`, or the `^(A|B)$` of its `pattern`.
+fn alternatives(schemas: &Value, schema: &Value) -> Vec<String> {
+    let schema = match schema["$ref"].as_str() {
+        Some(reference) => &schemas[reference.rsplit('/').next().unwrap()],
+        None => schema,
+    };
+    if let Some(values) = schema["enum"].as_array() {
+        return values
+            .iter()
+            .map(|value| value.as_str().unwrap().to_owned())
+            .collect();
+    }
+    let pattern = schema["pattern"].as_str().expect("an enum or a pattern");
+    pattern
+        .trim_start_matches("^(")
+        .trim_start_matches('^')
+        .trim_end_matches(")$")
+        .trim_end_matches('$')
+        .split('|')
+        .map(str::to_owned)
+        .collect()
+}
+
+#[tokio::test]
+async fn every_application_the_document_allows_is_accepted_on_create_and_replace() {
+    // Arrange: the documented values, read from the document itself.
+    let app = spawn_app().await;
+    let document = document(&app).await;
+    let schemas = &document["components"]["schemas"];
+    let request = &schemas["ApplicationRequest"]["properties"];
+    let types = alternatives(schemas, &request["type"]);
+    let grants = alternatives(schemas, &request["grantTypes"]["items"]);
+    let methods = alternatives(schemas, &request["tokenEndpointAuthMethod"]);
+    assert_eq!(types.len(), 5, "{types:?}");
+    assert_eq!(grants.len(), 5, "{grants:?}");
+    assert_eq!(methods.len(), 5, "{methods:?}");
+    let mobile = schemas["MobileSettings"]["properties"].as_object().unwrap();
+    let applications = format!(
+        "{}/v1/environments/{}/applications",
+        app.address,
+        crate::helpers::ENV_ID
+    );
+    // Act and assert: any type with any non-empty list of grant types and any method, with
+    // mobile settings given, null or absent: no type restricts the others.
+    for (i, ty) in types.iter().enumerate() {
+        let bodies = grants
+            .iter()
+            .map(|grant| vec![grant.clone()])
+            .chain([
+                grants.clone(),
+                [grants[i].clone(), grants[i].clone()].into(),
+            ])
+            .enumerate()
+            .map(|(j, grant_types)| {
+                let settings: serde_json::Map<String, Value> = mobile
+                    .keys()
+                    .map(|field| {
+                        let value = if j % 2 == 0 {
+                            json!("com.example.app")
+                        } else {
+                            Value::Null
+                        };
+                        (field.clone(), value)
+                    })
+                    .collect();
+                json!({"name": "App", "enabled": j % 2 == 0, "protocol": "OPENID_CONNECT",
+                       "type": ty, "grantTypes": grant_types,
+                       "tokenEndpointAuthMethod": methods[j % methods.len()],
+                       "mobile": if j % 3 == 2 { Value::Null } else { Value::Object(settings) }})
+            });
+        for body in bodies {
+            let created = app.send_json(Method::POST, &applications, &body).await;
+            assert_eq!(
+                created.status(),
+                201,
+                "{body}: {}",
+                created.text().await.unwrap()
+            );
+            let created: Value = created.json().await.unwrap();
+            let item = format!("{applications}/{}", created["id"].as_str().unwrap());
+            let replaced = app.send_json(Method::PUT, &item, &body).await;
+            assert_eq!(
+                replaced.status(),
+                200,
+                "{body}: {}",
+                replaced.text().await.unwrap()
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn values_outside_the_documented_ones_are_rejected() {
+    let app = spawn_app().await;
+    let document = document(&app).await;
+    let schemas = &document["components"]["schemas"];
+    let request = &schemas["ApplicationRequest"]["properties"];
+    let grants = alternatives(schemas, &request["grantTypes"]["items"]);
+    let applications = format!(
+        "{}/v1/environments/{}/applications",
+        app.address,
+        crate::helpers::ENV_ID
+    );
+    for (field, value) in [
+        ("grantTypes", json!(["CIBA"])),
+        ("grantTypes", json!([""])),
+        ("grantTypes", json!([grants[0].to_lowercase()])),
+        ("mobile", json!({"bundleId": 1})),
+    ] {
+        let mut body = application_body("NATIVE_APP");
+        body[field] = value;
+        let response = app.send_json(Method::POST, &applications, &body).await;
+        assert_eq!(response.status(), 400, "{body}");
+    }
+}
+
+#[tokio::test]
+async fn secret_strings_name_their_content_by_format() {
+    let app = spawn_app().await;
+    let document = document(&app).await;
+    let schemas = &document["components"]["schemas"];
+    let token = &schemas["ApnsPushCredentialRequest"]["properties"]["token"];
+    assert_eq!(token["format"], "pkcs8-pem", "{token}");
+    let account =
+        &schemas["FcmHttpV1PushCredentialRequest"]["properties"]["googleServiceAccountCredentials"];
+    assert_eq!(
+        account["format"], "google-service-account-json",
+        "{account}"
+    );
+    assert_eq!(account["contentMediaType"], "application/json", "{account}");
+}
