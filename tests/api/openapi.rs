@@ -438,8 +438,20 @@ async fn values_outside_the_documented_ones_are_rejected() {
     }
 }
 
+/// Formats JSON Schema and OpenAPI define; any other is ours and needs a generator.
+const STANDARD_FORMATS: [&str; 8] = [
+    "uuid",
+    "int32",
+    "int64",
+    "date-time",
+    "uri",
+    "email",
+    "password",
+    "binary",
+];
+
 #[tokio::test]
-async fn secret_strings_name_their_content_by_format() {
+async fn secret_strings_name_their_content_by_format_and_the_fuzzer_can_generate_each() {
     let app = spawn_app().await;
     let document = document(&app).await;
     let schemas = &document["components"]["schemas"];
@@ -452,4 +464,26 @@ async fn secret_strings_name_their_content_by_format() {
         "{account}"
     );
     assert_eq!(account["contentMediaType"], "application/json", "{account}");
+    // scripts/fuzz.sh generates strings of every format of ours with scripts/fuzz_hooks.py.
+    let hooks = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/fuzz_hooks.py"),
+    )
+    .unwrap();
+    let text = document.to_string();
+    let formats: BTreeSet<&str> = text
+        .split("\"format\":\"")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap())
+        .filter(|format| !STANDARD_FORMATS.contains(format))
+        .collect();
+    assert_eq!(
+        formats,
+        BTreeSet::from(["google-service-account-json", "pkcs8-pem"])
+    );
+    for format in formats {
+        assert!(
+            hooks.contains(&format!("schemathesis.openapi.format(\"{format}\"")),
+            "no strategy for format {format} in scripts/fuzz_hooks.py"
+        );
+    }
 }
