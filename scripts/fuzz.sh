@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes the API from the OpenAPI document it serves: schemathesis (PyPI), every check on,
-# positive and negative data, bounded in time. Fails on any failure, on any error, and when
-# fewer than FUZZ_MIN_CASES cases were generated.
+# positive and negative data, bounded in time. A step of .ci/run: fails on any failure, on any
+# error, and when fewer than FUZZ_MIN_CASES cases were generated.
 #
 # scripts/fuzz_hooks.py gives schemathesis what the document states but a generator cannot
 # derive from it (the content of two string formats, and the 400s that depend on what the server
