@@ -59,6 +59,49 @@ impl Modify for SecuritySchemes {
 #[derive(Clone, Debug)]
 pub struct Document(pub Arc<str>);
 
+impl Document {
+    /// Serializes `openapi`, with its Link Objects spelled as OpenAPI spells them: utoipa 5
+    /// writes their fields in snake case (`operation_id`), which no client reads as a link.
+    pub fn new(openapi: &utoipa::openapi::OpenApi) -> Self {
+        let mut document = serde_json::to_value(openapi).expect("an OpenAPI document serializes");
+        let operations = document
+            .get_mut("paths")
+            .and_then(serde_json::Value::as_object_mut)
+            .into_iter()
+            .flat_map(|paths| paths.values_mut())
+            .filter_map(serde_json::Value::as_object_mut)
+            .flat_map(|item| item.values_mut());
+        for operation in operations {
+            let links = operation
+                .get_mut("responses")
+                .and_then(serde_json::Value::as_object_mut)
+                .into_iter()
+                .flat_map(|responses| responses.values_mut())
+                .filter_map(|response| response.get_mut("links"))
+                .filter_map(serde_json::Value::as_object_mut)
+                .flat_map(|links| links.values_mut())
+                .filter_map(serde_json::Value::as_object_mut);
+            for link in links {
+                *link = std::mem::take(link)
+                    .into_iter()
+                    .map(|(key, value)| (link_field(&key).unwrap_or(&key).to_owned(), value))
+                    .collect();
+            }
+        }
+        Self(Arc::from(document.to_string()))
+    }
+}
+
+/// The OpenAPI name of a Link Object field utoipa writes in snake case.
+fn link_field(snake: &str) -> Option<&'static str> {
+    match snake {
+        "operation_id" => Some("operationId"),
+        "operation_ref" => Some("operationRef"),
+        "request_body" => Some("requestBody"),
+        _ => None,
+    }
+}
+
 /// `GET /openapi.json`
 #[utoipa::path(
     get,

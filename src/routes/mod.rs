@@ -11,8 +11,6 @@ mod oauth;
 mod push_credentials;
 mod wire;
 
-use std::sync::Arc;
-
 use axum::{Extension, Router};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -36,13 +34,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         api = api.merge(admin::router(state));
     }
     let (router, document) = api.split_for_parts();
-    let json = document
-        .to_json()
-        .expect("an OpenAPI document always serializes");
     router
         .fallback(unknown_route)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(Extension(openapi::Document(Arc::from(json))))
+        .layer(Extension(openapi::Document::new(&document)))
 }
 
 /// Any path that is not served: 404 `NOT_FOUND`.

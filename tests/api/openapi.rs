@@ -487,3 +487,102 @@ async fn secret_strings_name_their_content_by_format_and_the_fuzzer_can_generate
         );
     }
 }
+
+#[tokio::test]
+async fn each_create_links_to_what_can_be_done_with_its_answer() {
+    let app = spawn_app().await;
+    let document = document(&app).await;
+    let operations: Vec<(String, Value)> = document["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|item| item.as_object().unwrap().values())
+        .map(|operation| {
+            (
+                operation["operationId"].as_str().unwrap().to_owned(),
+                operation["parameters"].clone(),
+            )
+        })
+        .collect();
+    for (create, expected) in [
+        ("createEnvironment", 5),
+        ("createApplication", 7),
+        ("createMFAPushCredential", 3),
+    ] {
+        let (path, item) = document["paths"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .find(|(_, item)| item["post"]["operationId"] == create)
+            .unwrap();
+        let links = item["post"]["responses"]["201"]["links"]
+            .as_object()
+            .unwrap();
+        assert_eq!(links.len(), expected, "{path}: {links:?}");
+        for (name, link) in links {
+            // Spelled as OpenAPI spells it (utoipa writes `operation_id`).
+            let target = link["operationId"].as_str().expect("operationId");
+            let (_, parameters) = operations
+                .iter()
+                .find(|(id, _)| id == target)
+                .unwrap_or_else(|| panic!("{create} links to {target}, which does not exist"));
+            let required: BTreeSet<&str> = parameters
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|parameter| parameter["in"] == "path")
+                .map(|parameter| parameter["name"].as_str().unwrap())
+                .collect();
+            let given: BTreeSet<&str> = link["parameters"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(String::as_str)
+                .collect();
+            assert_eq!(given, required, "{create} -> {name}");
+        }
+    }
+    assert!(!document.to_string().contains("operation_id"));
+}
+
+#[tokio::test]
+async fn following_the_read_link_of_each_create_reaches_what_it_made() {
+    // The expressions of the link, evaluated on a real answer, name the resource just made.
+    let app = spawn_app().await;
+    let document = document(&app).await;
+    let applications = "/v1/environments/{environmentId}/applications";
+    let credentials =
+        "/v1/environments/{environmentId}/applications/{applicationId}/pushCredentials";
+    let concrete = |template: &str| {
+        template
+            .replace("{environmentId}", crate::helpers::ENV_ID)
+            .replace("{applicationId}", crate::helpers::APP_ID)
+    };
+    for (collection, item, body) in [
+        ("/v1/environments", "{environmentId}", environment_body()),
+        (
+            applications,
+            "{applicationId}",
+            application_body("NATIVE_APP"),
+        ),
+        (credentials, "{pushCredentialId}", hms_body()),
+    ] {
+        let url = format!("{}{}", app.address, concrete(collection));
+        let created = app.send_json(Method::POST, &url, &body).await;
+        assert_eq!(created.status(), 201, "{collection}");
+        let created: Value = created.json().await.unwrap();
+        let link = &document["paths"][collection]["post"]["responses"]["201"]["links"]["read"];
+        let mut path = format!("{collection}/{item}");
+        for (name, expression) in link["parameters"].as_object().unwrap() {
+            let pointer = expression
+                .as_str()
+                .unwrap()
+                .strip_prefix("$response.body#")
+                .unwrap();
+            let value = created.pointer(pointer).unwrap().as_str().unwrap();
+            path = path.replace(&format!("{{{name}}}"), value);
+        }
+        let response = app.get(&format!("{}{path}", app.address)).await;
+        assert_eq!(response.status(), 200, "{path}");
+    }
+}
