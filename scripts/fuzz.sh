@@ -5,8 +5,9 @@
 #
 # scripts/fuzz_hooks.py gives schemathesis what the document states but a generator cannot
 # derive from it (the content of two string formats, and the 400s that depend on what the server
-# holds); read it before reading a failure. /__admin is left out: its fault rules make later
-# answers fail on purpose.
+# holds); read it before reading a failure. scripts/schemathesis.toml has the settings the
+# command line cannot give. /__admin is left out: its fault rules make later answers fail on
+# purpose.
 #
 # Knobs: FUZZ_EXAMPLES (examples per operation and phase, default 100), FUZZ_SECONDS (time bound
 # of the schemathesis run, default 600), FUZZ_MIN_CASES (default 2000).
@@ -68,7 +69,8 @@ rm -rf "$REPORT"
 mkdir -p "$REPORT"
 STATUS=0
 SCHEMATHESIS_HOOKS="scripts/fuzz_hooks.py" FUZZ_SEED_FILE="$SEED_FILE" \
-    timeout "${FUZZ_SECONDS:-600}" "$VENV/bin/st" run "http://127.0.0.1:$PORT/openapi.json" \
+    timeout "${FUZZ_SECONDS:-600}" "$VENV/bin/st" --config-file scripts/schemathesis.toml \
+    run "http://127.0.0.1:$PORT/openapi.json" \
     --checks all \
     --mode all \
     --max-examples "${FUZZ_EXAMPLES:-100}" \
