@@ -39,10 +39,12 @@ make_venv() {
     return 1
 }
 
-if [[ "$("$VENV/bin/st" --version 2>/dev/null)" != *"$SCHEMATHESIS_VERSION"* ]]; then
+# Installed again whenever the pinned set changes.
+if ! cmp -s "$REQUIREMENTS" "$VENV/installed-requirements.txt" || [[ ! -x "$VENV/bin/st" ]]; then
     echo "==> installing schemathesis $SCHEMATHESIS_VERSION into $VENV"
     make_venv
     "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$REQUIREMENTS"
+    cp "$REQUIREMENTS" "$VENV/installed-requirements.txt"
 fi
 "$VENV/bin/st" --version
 
