@@ -55,6 +55,49 @@ impl Modify for SecuritySchemes {
     }
 }
 
+/// Serializes `openapi`, with its Link Objects spelled as OpenAPI spells them: utoipa 5 writes
+/// their fields in snake case (`operation_id`), which no client reads as a link.
+pub fn document_json(openapi: &utoipa::openapi::OpenApi) -> String {
+    {
+        let mut document = serde_json::to_value(openapi).expect("an OpenAPI document serializes");
+        let operations = document
+            .get_mut("paths")
+            .and_then(serde_json::Value::as_object_mut)
+            .into_iter()
+            .flat_map(|paths| paths.values_mut())
+            .filter_map(serde_json::Value::as_object_mut)
+            .flat_map(|item| item.values_mut());
+        for operation in operations {
+            let links = operation
+                .get_mut("responses")
+                .and_then(serde_json::Value::as_object_mut)
+                .into_iter()
+                .flat_map(|responses| responses.values_mut())
+                .filter_map(|response| response.get_mut("links"))
+                .filter_map(serde_json::Value::as_object_mut)
+                .flat_map(|links| links.values_mut())
+                .filter_map(serde_json::Value::as_object_mut);
+            for link in links {
+                *link = std::mem::take(link)
+                    .into_iter()
+                    .map(|(key, value)| (link_field(&key).unwrap_or(&key).to_owned(), value))
+                    .collect();
+            }
+        }
+        document.to_string()
+    }
+}
+
+/// The OpenAPI name of a Link Object field utoipa writes in snake case.
+fn link_field(snake: &str) -> Option<&'static str> {
+    match snake {
+        "operation_id" => Some("operationId"),
+        "operation_ref" => Some("operationRef"),
+        "request_body" => Some("requestBody"),
+        _ => None,
+    }
+}
+
 /// `GET /openapi.json`
 #[utoipa::path(
     get,
@@ -127,8 +170,11 @@ pub mod schemas {
         /// The Apple team ID.
         #[schema(rename = "teamId", min_length = 1, write_only)]
         pub team_id: String,
-        /// The `.p8` signing key: a PKCS#8 PEM private key.
-        #[schema(min_length = 1, write_only)]
+        /// The `.p8` signing key: a PEM-armoured PKCS#8 private key
+        /// (`-----BEGIN PRIVATE KEY-----`, base64 of a DER `PrivateKeyInfo`,
+        /// `-----END PRIVATE KEY-----`); line wrapping and surrounding whitespace are free.
+        /// Anything else is `INVALID_VALUE`.
+        #[schema(min_length = 1, write_only, format = "pkcs8-pem")]
         pub token: String,
     }
 
@@ -137,8 +183,16 @@ pub mod schemas {
     pub struct FcmHttpV1PushCredentialRequest {
         #[schema(rename = "type")]
         pub credential_type: FcmHttpV1Type,
-        /// The service-account JSON document, as a string.
-        #[schema(rename = "googleServiceAccountCredentials", min_length = 1, write_only)]
+        /// The service-account key file, as a string holding its JSON document: an object with
+        /// `"type": "service_account"` and non-empty string `project_id`, `private_key` and
+        /// `client_email` (other members are allowed). Anything else is `INVALID_VALUE`.
+        #[schema(
+            rename = "googleServiceAccountCredentials",
+            min_length = 1,
+            write_only,
+            format = "google-service-account-json",
+            content_media_type = "application/json"
+        )]
         pub google_service_account_credentials: String,
     }
 
@@ -201,19 +255,55 @@ pub mod schemas {
             pattern = "^(NATIVE_APP|WEB_APP|SINGLE_PAGE_APP|WORKER|SERVICE)$"
         )]
         pub application_type: String,
-        /// OAuth grant types, e.g. `CLIENT_CREDENTIALS`.
+        /// OAuth grant types, e.g. `CLIENT_CREDENTIALS`; any non-empty list of them.
         #[schema(rename = "grantTypes", min_items = 1)]
-        pub grant_types: Vec<String>,
+        pub grant_types: Vec<GrantType>,
         /// `NONE`, `CLIENT_SECRET_BASIC`, `CLIENT_SECRET_POST`, …
         #[schema(
             rename = "tokenEndpointAuthMethod",
             pattern = "^(NONE|CLIENT_SECRET_BASIC|CLIENT_SECRET_POST|CLIENT_SECRET_JWT|PRIVATE_KEY_JWT)$"
         )]
         pub token_endpoint_auth_method: String,
-        /// Mobile settings of a native application: `bundleId`, `packageName`, `huaweiAppId`,
-        /// `huaweiPackageName`.
-        #[schema(value_type = Option<Object>)]
-        pub mobile: Option<()>,
+        /// Mobile settings of a native application; ignored for other types.
+        pub mobile: Option<MobileSettings>,
+    }
+
+    /// An OAuth grant type.
+    #[derive(ToSchema)]
+    pub enum GrantType {
+        /// Authorization code.
+        #[schema(rename = "AUTHORIZATION_CODE")]
+        AuthorizationCode,
+        /// Implicit.
+        #[schema(rename = "IMPLICIT")]
+        Implicit,
+        /// Refresh token.
+        #[schema(rename = "REFRESH_TOKEN")]
+        RefreshToken,
+        /// Client credentials.
+        #[schema(rename = "CLIENT_CREDENTIALS")]
+        ClientCredentials,
+        /// Device authorization.
+        #[schema(rename = "DEVICE_CODE")]
+        DeviceCode,
+    }
+
+    /// The mobile settings of a native application; each is an optional string. Other members
+    /// are ignored.
+    #[derive(ToSchema)]
+    pub struct MobileSettings {
+        /// The iOS bundle id.
+        #[schema(rename = "bundleId")]
+        pub bundle_id: Option<String>,
+        /// The Android package name.
+        #[schema(rename = "packageName")]
+        pub package_name: Option<String>,
+        /// The Huawei app id.
+        #[schema(rename = "huaweiAppId")]
+        pub huawei_app_id: Option<String>,
+        /// The Huawei package name.
+        #[schema(rename = "huaweiPackageName")]
+        pub huawei_package_name: Option<String>,
     }
 
     /// The form of a client-credentials token request. The client authenticates with HTTP

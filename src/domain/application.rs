@@ -269,4 +269,25 @@ mod tests {
             ]
         );
     }
+
+    #[test]
+    fn the_openapi_request_schema_lists_exactly_the_values_parsed_here() {
+        use utoipa::PartialSchema;
+
+        use crate::openapi::schemas::{ApplicationRequest, GrantType};
+        let grant_type = serde_json::to_value(GrantType::schema()).unwrap();
+        assert_eq!(grant_type["enum"], json!(GRANT_TYPES));
+        let request = serde_json::to_value(ApplicationRequest::schema()).unwrap();
+        for (field, allowed) in [
+            ("type", &APPLICATION_TYPES),
+            ("tokenEndpointAuthMethod", &TOKEN_ENDPOINT_AUTH_METHODS),
+        ] {
+            let pattern = format!("^({})$", allowed.join("|"));
+            assert_eq!(request["properties"][field]["pattern"], pattern, "{field}");
+        }
+        let mobile =
+            serde_json::to_value(crate::openapi::schemas::MobileSettings::schema()).unwrap();
+        let documented: Vec<&String> = mobile["properties"].as_object().unwrap().keys().collect();
+        assert_eq!(documented, MOBILE_FIELDS);
+    }
 }

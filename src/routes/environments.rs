@@ -37,7 +37,13 @@ pub fn router() -> OpenApiRouter<AppState> {
     tag = ENVIRONMENTS_TAG,
     request_body(content = EnvironmentRequest, content_type = "application/json"),
     responses(
-        (status = 201, description = "Created", body = EnvironmentResource),
+        (status = 201, description = "Created", body = EnvironmentResource, links(
+            ("read" = (operation_id = operations::READ_ONE_ENVIRONMENT, parameters(("environmentId" = "$response.body#/id")))),
+            ("replace" = (operation_id = operations::UPDATE_ENVIRONMENT, parameters(("environmentId" = "$response.body#/id")))),
+            ("delete" = (operation_id = operations::DELETE_ENVIRONMENT, parameters(("environmentId" = "$response.body#/id")))),
+            ("createApplication" = (operation_id = operations::CREATE_APPLICATION, parameters(("environmentId" = "$response.body#/id")))),
+            ("listApplications" = (operation_id = operations::READ_ALL_APPLICATIONS, parameters(("environmentId" = "$response.body#/id")))),
+        )),
         (status = 400, description = "Validation failed", body = ErrorBody),
         (status = 401, description = "No valid bearer token", body = ErrorBody),
         (status = 413, description = "Body over 1 MiB", body = ErrorBody),

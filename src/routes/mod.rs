@@ -37,10 +37,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         api = api.merge(admin::router(state));
     }
     let (router, document) = api.split_for_parts();
-    let json = document
-        .to_json()
-        .expect("an OpenAPI document always serializes");
-    state.set_openapi_document(json.into());
+    state.set_openapi_document(openapi::document_json(&document).into());
     router
         .fallback(unknown_route)
         .method_not_allowed_fallback(method_not_allowed)

@@ -36,8 +36,13 @@ pub fn router() -> OpenApiRouter<AppState> {
     params(ApplicationParams),
     request_body(content = PushCredentialRequest, content_type = "application/json"),
     responses(
-        (status = 201, description = "Created", body = Resource),
-        (status = 400, description = "Validation failed, or a credential of this type exists", body = ErrorBody),
+        (status = 201, description = "Created", body = Resource, links(
+            ("read" = (operation_id = operations::READ_ONE, parameters(("environmentId" = "$response.body#/environment/id"), ("applicationId" = "$response.body#/application/id"), ("pushCredentialId" = "$response.body#/id")))),
+            ("replace" = (operation_id = operations::UPDATE, parameters(("environmentId" = "$response.body#/environment/id"), ("applicationId" = "$response.body#/application/id"), ("pushCredentialId" = "$response.body#/id")),
+                description = "With a body of the same `type`: it cannot change")),
+            ("delete" = (operation_id = operations::DELETE, parameters(("environmentId" = "$response.body#/environment/id"), ("applicationId" = "$response.body#/application/id"), ("pushCredentialId" = "$response.body#/id")))),
+        )),
+        (status = 400, description = "Validation failed, the application is not a native application, or it already has a credential of this type", body = ErrorBody),
         (status = 401, description = "No bearer token", body = ErrorBody),
         (status = 404, description = "No such environment or application (strict tenancy, or deleted)", body = ErrorBody),
         (status = 413, description = "Body over 1 MiB", body = ErrorBody),

@@ -321,3 +321,268 @@ async fn the_token_endpoint_takes_a_form_and_every_referenced_schema_exists() {
         );
     }
 }
+
+/// The alternatives of a documented string: its `enum`, or the `^(A|B)$` of its `pattern`.
+fn alternatives(schemas: &Value, schema: &Value) -> Vec<String> {
+    let schema = match schema["$ref"].as_str() {
+        Some(reference) => &schemas[reference.rsplit('/').next().unwrap()],
+        None => schema,
+    };
+    if let Some(values) = schema["enum"].as_array() {
+        return values
+            .iter()
+            .map(|value| value.as_str().unwrap().to_owned())
+            .collect();
+    }
+    let pattern = schema["pattern"].as_str().expect("an enum or a pattern");
+    pattern
+        .trim_start_matches("^(")
+        .trim_start_matches('^')
+        .trim_end_matches(")$")
+        .trim_end_matches('$')
+        .split('|')
+        .map(str::to_owned)
+        .collect()
+}
+
+#[tokio::test]
+async fn every_application_the_document_allows_is_accepted_on_create_and_replace() {
+    // Arrange: the documented values, read from the document itself.
+    let app = spawn_app().await;
+    let document = document(&app).await;
+    let schemas = &document["components"]["schemas"];
+    let request = &schemas["ApplicationRequest"]["properties"];
+    let types = alternatives(schemas, &request["type"]);
+    let grants = alternatives(schemas, &request["grantTypes"]["items"]);
+    let methods = alternatives(schemas, &request["tokenEndpointAuthMethod"]);
+    assert_eq!(types.len(), 5, "{types:?}");
+    assert_eq!(grants.len(), 5, "{grants:?}");
+    assert_eq!(methods.len(), 5, "{methods:?}");
+    let mobile = schemas["MobileSettings"]["properties"].as_object().unwrap();
+    let applications = format!(
+        "{}/v1/environments/{}/applications",
+        app.address,
+        crate::helpers::ENV_ID
+    );
+    // Act and assert: any type with any non-empty list of grant types and any method, with
+    // mobile settings given, null or absent: no type restricts the others.
+    for (i, ty) in types.iter().enumerate() {
+        let bodies = grants
+            .iter()
+            .map(|grant| vec![grant.clone()])
+            .chain([
+                grants.clone(),
+                [grants[i].clone(), grants[i].clone()].into(),
+            ])
+            .enumerate()
+            .map(|(j, grant_types)| {
+                let settings: serde_json::Map<String, Value> = mobile
+                    .keys()
+                    .map(|field| {
+                        let value = if j % 2 == 0 {
+                            json!("com.example.app")
+                        } else {
+                            Value::Null
+                        };
+                        (field.clone(), value)
+                    })
+                    .collect();
+                json!({"name": "App", "enabled": j % 2 == 0, "protocol": "OPENID_CONNECT",
+                       "type": ty, "grantTypes": grant_types,
+                       "tokenEndpointAuthMethod": methods[j % methods.len()],
+                       "mobile": if j % 3 == 2 { Value::Null } else { Value::Object(settings) }})
+            });
+        for body in bodies {
+            let created = app.send_json(Method::POST, &applications, &body).await;
+            assert_eq!(
+                created.status(),
+                201,
+                "{body}: {}",
+                created.text().await.unwrap()
+            );
+            let created: Value = created.json().await.unwrap();
+            let item = format!("{applications}/{}", created["id"].as_str().unwrap());
+            let replaced = app.send_json(Method::PUT, &item, &body).await;
+            assert_eq!(
+                replaced.status(),
+                200,
+                "{body}: {}",
+                replaced.text().await.unwrap()
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn values_outside_the_documented_ones_are_rejected() {
+    let app = spawn_app().await;
+    let document = document(&app).await;
+    let schemas = &document["components"]["schemas"];
+    let request = &schemas["ApplicationRequest"]["properties"];
+    let grants = alternatives(schemas, &request["grantTypes"]["items"]);
+    let applications = format!(
+        "{}/v1/environments/{}/applications",
+        app.address,
+        crate::helpers::ENV_ID
+    );
+    for (field, value) in [
+        ("grantTypes", json!(["CIBA"])),
+        ("grantTypes", json!([""])),
+        ("grantTypes", json!([grants[0].to_lowercase()])),
+        ("mobile", json!({"bundleId": 1})),
+    ] {
+        let mut body = application_body("NATIVE_APP");
+        body[field] = value;
+        let response = app.send_json(Method::POST, &applications, &body).await;
+        assert_eq!(response.status(), 400, "{body}");
+    }
+}
+
+/// Formats JSON Schema and OpenAPI define; any other is ours and needs a generator.
+const STANDARD_FORMATS: [&str; 8] = [
+    "uuid",
+    "int32",
+    "int64",
+    "date-time",
+    "uri",
+    "email",
+    "password",
+    "binary",
+];
+
+#[tokio::test]
+async fn secret_strings_name_their_content_by_format_and_the_fuzzer_can_generate_each() {
+    let app = spawn_app().await;
+    let document = document(&app).await;
+    let schemas = &document["components"]["schemas"];
+    let token = &schemas["ApnsPushCredentialRequest"]["properties"]["token"];
+    assert_eq!(token["format"], "pkcs8-pem", "{token}");
+    let account =
+        &schemas["FcmHttpV1PushCredentialRequest"]["properties"]["googleServiceAccountCredentials"];
+    assert_eq!(
+        account["format"], "google-service-account-json",
+        "{account}"
+    );
+    assert_eq!(account["contentMediaType"], "application/json", "{account}");
+    // scripts/fuzz.sh generates strings of every format of ours with scripts/fuzz_hooks.py.
+    let hooks = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/fuzz_hooks.py"),
+    )
+    .unwrap();
+    let text = document.to_string();
+    let formats: BTreeSet<&str> = text
+        .split("\"format\":\"")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap())
+        .filter(|format| !STANDARD_FORMATS.contains(format))
+        .collect();
+    assert_eq!(
+        formats,
+        BTreeSet::from(["google-service-account-json", "pkcs8-pem"])
+    );
+    for format in formats {
+        assert!(
+            hooks.contains(&format!("schemathesis.openapi.format(\"{format}\"")),
+            "no strategy for format {format} in scripts/fuzz_hooks.py"
+        );
+    }
+}
+
+#[tokio::test]
+async fn each_create_links_to_what_can_be_done_with_its_answer() {
+    let app = spawn_app().await;
+    let document = document(&app).await;
+    let operations: Vec<(String, Value)> = document["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|item| item.as_object().unwrap().values())
+        .map(|operation| {
+            (
+                operation["operationId"].as_str().unwrap().to_owned(),
+                operation["parameters"].clone(),
+            )
+        })
+        .collect();
+    for (create, expected) in [
+        ("createEnvironment", 5),
+        ("createApplication", 7),
+        ("createMFAPushCredential", 3),
+    ] {
+        let (path, item) = document["paths"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .find(|(_, item)| item["post"]["operationId"] == create)
+            .unwrap();
+        let links = item["post"]["responses"]["201"]["links"]
+            .as_object()
+            .unwrap();
+        assert_eq!(links.len(), expected, "{path}: {links:?}");
+        for (name, link) in links {
+            // Spelled as OpenAPI spells it (utoipa writes `operation_id`).
+            let target = link["operationId"].as_str().expect("operationId");
+            let (_, parameters) = operations
+                .iter()
+                .find(|(id, _)| id == target)
+                .unwrap_or_else(|| panic!("{create} links to {target}, which does not exist"));
+            let required: BTreeSet<&str> = parameters
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|parameter| parameter["in"] == "path")
+                .map(|parameter| parameter["name"].as_str().unwrap())
+                .collect();
+            let given: BTreeSet<&str> = link["parameters"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(String::as_str)
+                .collect();
+            assert_eq!(given, required, "{create} -> {name}");
+        }
+    }
+    assert!(!document.to_string().contains("operation_id"));
+}
+
+#[tokio::test]
+async fn following_the_read_link_of_each_create_reaches_what_it_made() {
+    // The expressions of the link, evaluated on a real answer, name the resource just made.
+    let app = spawn_app().await;
+    let document = document(&app).await;
+    let applications = "/v1/environments/{environmentId}/applications";
+    let credentials =
+        "/v1/environments/{environmentId}/applications/{applicationId}/pushCredentials";
+    let concrete = |template: &str| {
+        template
+            .replace("{environmentId}", crate::helpers::ENV_ID)
+            .replace("{applicationId}", crate::helpers::APP_ID)
+    };
+    for (collection, item, body) in [
+        ("/v1/environments", "{environmentId}", environment_body()),
+        (
+            applications,
+            "{applicationId}",
+            application_body("NATIVE_APP"),
+        ),
+        (credentials, "{pushCredentialId}", hms_body()),
+    ] {
+        let url = format!("{}{}", app.address, concrete(collection));
+        let created = app.send_json(Method::POST, &url, &body).await;
+        assert_eq!(created.status(), 201, "{collection}");
+        let created: Value = created.json().await.unwrap();
+        let link = &document["paths"][collection]["post"]["responses"]["201"]["links"]["read"];
+        let mut path = format!("{collection}/{item}");
+        for (name, expression) in link["parameters"].as_object().unwrap() {
+            let pointer = expression
+                .as_str()
+                .unwrap()
+                .strip_prefix("$response.body#")
+                .unwrap();
+            let value = created.pointer(pointer).unwrap().as_str().unwrap();
+            path = path.replace(&format!("{{{name}}}"), value);
+        }
+        let response = app.get(&format!("{}{path}", app.address)).await;
+        assert_eq!(response.status(), 200, "{path}");
+    }
+}
