@@ -96,21 +96,22 @@ pub fn write_timestamp(out: &mut Vec<u8>, at: Timestamp) {
         out.extend_from_slice(format_timestamp(at).as_bytes());
         return;
     }
-    // `YYYY-MM-DDTHH:MM:SS.mmmZ`, filled right to left.
-    let mut text = *b"0000-00-00T00:00:00.000Z";
-    let mut put = |end: usize, width: usize, mut value: i64| {
-        for slot in text[end - width..end].iter_mut().rev() {
-            *slot = b'0' + (value % 10) as u8;
-            value /= 10;
-        }
+    // `YYYY-MM-DDTHH:MM:SS.mmmZ`, two digits at a time.
+    let two = |value: i64| {
+        let value = value as usize % 100;
+        [b'0' + (value / 10) as u8, b'0' + (value % 10) as u8]
     };
-    put(4, 4, year);
-    put(7, 2, month);
-    put(10, 2, day);
-    put(13, 2, in_day / 3_600_000);
-    put(16, 2, in_day / 60_000 % 60);
-    put(19, 2, in_day / 1_000 % 60);
-    put(23, 3, in_day % 1_000);
+    let mut text = *b"0000-00-00T00:00:00.000Z";
+    text[0..2].copy_from_slice(&two(year / 100));
+    text[2..4].copy_from_slice(&two(year));
+    text[5..7].copy_from_slice(&two(month));
+    text[8..10].copy_from_slice(&two(day));
+    text[11..13].copy_from_slice(&two(in_day / 3_600_000));
+    text[14..16].copy_from_slice(&two(in_day / 60_000 % 60));
+    text[17..19].copy_from_slice(&two(in_day / 1_000 % 60));
+    let ms = in_day % 1_000;
+    text[20] = b'0' + (ms / 100) as u8;
+    text[21..23].copy_from_slice(&two(ms));
     out.extend_from_slice(&text);
 }
 

@@ -9,6 +9,13 @@ use pingone_push_mock::config::{Cli, Command, Config, LogFormat};
 use pingone_push_mock::{AppState, healthcheck, run};
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc rather than glibc's allocator: with a large store, glibc's `malloc` now and then
+/// sorted its bins of freed chunks for milliseconds in one call, which stalled every request
+/// on that thread (docs/PERFORMANCE.md, mixed latency). The library leaves the choice to the
+/// program embedding it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
