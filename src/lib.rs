@@ -28,12 +28,14 @@
 //! - [`store`]: the in-memory store handle (private lock, synchronous methods).
 //! - [`error`]: [`ApiError`](error::ApiError), turned into PingOne's error body.
 //! - [`mock_server`]: [`MockServer`], the handle for Rust integration tests.
-//! - `links`, `extract`, `middleware`, [`clock`]: hrefs, extractors, cross-cutting concerns, time.
+//! - `links`, `extract`, [`clock`]: hrefs, extractors, time.
+//! - `middleware`: the one service around the router that does everything every request
+//!   needs (correlation id, span, timeout, journal, panics, auth, fault rules, media types).
 //!
 //! Test control (`/__admin`, in `routes::admin`) rests on:
 //! - [`seed`]: the one document format for whole states (seed file, export, import, state file);
-//! - [`journal`]: the bounded, redacted request journal and its middleware;
-//! - [`faults`]: fault-injection rules and their middleware;
+//! - [`journal`]: the bounded, redacted request journal and how a request is recorded;
+//! - [`faults`]: fault-injection rules and how a call is matched to them;
 //! - [`persist`]: the optional state file, saved atomically after each change;
 //! - [`operations`] and `openapi`: the PingOne operation names and `GET /openapi.json`.
 
