@@ -217,18 +217,32 @@ impl Links {
         self.href(Target::ApplicationSecret(&app.into()))
     }
 
-    fn from_headers(headers: &HeaderMap, authority: Option<&str>) -> Self {
+    fn from_headers<'a>(headers: &'a HeaderMap, authority: Option<&'a str>) -> Self {
+        // The three headers looked at, found in one walk over the few a request has (three
+        // hashed lookups cost more); the first value of each, as `HeaderMap::get` gives.
+        let (mut proto, mut forwarded_host, mut plain_host) = (None, None, None);
+        for (name, value) in headers {
+            let slot = if name == header::HOST {
+                &mut plain_host
+            } else if name == X_FORWARDED_HOST {
+                &mut forwarded_host
+            } else if name == X_FORWARDED_PROTO {
+                &mut proto
+            } else {
+                continue;
+            };
+            slot.get_or_insert(value);
+        }
         // A header's first comma-separated value, trimmed, with the header value itself.
-        let first = |name: &HeaderName| {
-            let value = headers.get(name)?;
+        let first = |value: Option<&'a HeaderValue>| {
+            let value = value?;
             let text = value.to_str().ok()?;
             let text = text.split_once(',').map_or(text, |(first, _)| first).trim();
             (!text.is_empty()).then_some((text, value))
         };
-        let https =
-            first(&X_FORWARDED_PROTO).is_some_and(|(proto, _)| proto.eq_ignore_ascii_case("https"));
-        let host = first(&X_FORWARDED_HOST)
-            .or_else(|| first(&header::HOST))
+        let https = first(proto).is_some_and(|(proto, _)| proto.eq_ignore_ascii_case("https"));
+        let host = first(forwarded_host)
+            .or_else(|| first(plain_host))
             .map(|(host, value)| (host, Some(value)))
             .or(authority.map(|host| (host, None)));
         // Usable: visible ASCII but `/` and `"`; plain: no backslash either. One pass.
