@@ -43,10 +43,10 @@ count() {
         target="$collection/$id"
     fi
     wrk -t"$threads" -c"$conns" -d2s --timeout 10s -s "$BENCH_WRK_DIR/$workload.lua" "$target" >/dev/null
-    callgrind_control -i on "$pid" >/dev/null
+    callgrind_control -i on "$pid" >/dev/null 2>&1
     line="$(BENCH_TAG=$((RANDOM * 32768 + RANDOM)) wrk -t"$threads" -c"$conns" -d"$DURATION" \
         --timeout 10s -s "$BENCH_WRK_DIR/$workload.lua" "$target" | grep '^RESULT')"
-    callgrind_control -i off "$pid" >/dev/null
+    callgrind_control -i off "$pid" >/dev/null 2>&1
     kill "$pid"
     wait "$pid" || true
     requests="$(sed 's/.*requests=\([0-9]*\).*/\1/' <<<"$line")"
