@@ -2,8 +2,8 @@
 //!
 //! `axum::serve` has no header-read timeout, so a client that connects and sends nothing (or
 //! sends headers a byte at a time) would hold its connection and task for as long as it likes.
-//! Here each connection is served by hyper's HTTP/1 builder with a timer and a header-read
-//! timeout; the whole-request timeout is in [`crate::middleware`].
+//! Here each connection is served by hyper's HTTP/1 builder with a header-read timeout, on a
+//! coarse timer of its own (`timer`); the whole-request timeout is in [`crate::middleware`].
 
 mod timer;
 
