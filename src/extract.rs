@@ -200,6 +200,7 @@ mod tests {
             (format!("/v1/environments/{id}"), true),
             (format!("/v1/environments/{id}/applications/x"), true),
             (format!("/v2/environments/{id}"), false),
+            ("/v1/environments".to_owned(), false),
             ("/v1/environments/not-a-uuid/applications".to_owned(), false),
             ("/healthz".to_owned(), false),
             (format!("/{id}/as/token"), true),

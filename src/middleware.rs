@@ -265,7 +265,7 @@ impl Gateway {
                     let Ok(claims) = state.tokens().verify(token, state.clock().now()) else {
                         return Next::Answer(ApiError::Unauthorized.into_response());
                     };
-                    if let Some(target) = target_environment(path)
+                    if let Some(target) = crate::extract::environment_in_path(path)
                         && !state.store().may_manage(claims.env, target)
                     {
                         return Next::Answer(ApiError::Forbidden.into_response());
@@ -421,13 +421,6 @@ pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     .then_some(token)
 }
 
-/// The `{environmentId}` of a `/v1/environments/{environmentId}…` path, when it is a UUID.
-fn target_environment(path: &str) -> Option<Uuid> {
-    let rest = path.strip_prefix("/v1/environments/")?;
-    let id = rest.split('/').next()?;
-    (id.len() == 36).then(|| Uuid::try_parse(id).ok()).flatten()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -466,24 +459,5 @@ mod tests {
             assert_eq!(bearer_token(&headers).is_some(), expected, "{value:?}");
         }
         assert!(bearer_token(&HeaderMap::new()).is_none());
-    }
-
-    #[test]
-    fn the_target_environment_comes_from_the_path() {
-        let id = "f59504de-3c45-4a37-8d70-d5ad75dfaaa0";
-        assert_eq!(
-            target_environment(&format!("/v1/environments/{id}"))
-                .unwrap()
-                .to_string(),
-            id
-        );
-        assert_eq!(
-            target_environment(&format!("/v1/environments/{id}/applications"))
-                .unwrap()
-                .to_string(),
-            id
-        );
-        assert!(target_environment("/v1/environments").is_none());
-        assert!(target_environment("/v1/environments/nope/applications").is_none());
     }
 }
