@@ -6,7 +6,7 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, Uri, header};
 use uuid::Uuid;
 
 use crate::error::ApiError;
-use crate::routes::JsonText;
+use crate::routes::{JsonText, is_json_plain};
 use crate::server::AppState;
 use crate::store::AppKey;
 
@@ -147,7 +147,7 @@ impl Links {
     /// Links under an explicit origin such as `https://api.pingone.com`.
     pub fn new(origin: &str) -> Self {
         Self {
-            plain: is_plain(origin),
+            plain: is_json_plain(origin),
             origin: Origin::Fixed(origin.to_owned()),
         }
     }
@@ -188,18 +188,15 @@ impl Links {
 
     /// Appends the href of `target` to a JSON text, as the inside of a string.
     pub fn write_href(&self, out: &mut JsonText, target: Target<'_>) {
-        let bytes = out.bytes();
         for part in self.origin_parts() {
             if self.plain {
-                bytes.extend_from_slice(part);
+                out.bytes().extend_from_slice(part);
             } else {
-                let text = String::from_utf8_lossy(part);
-                let quoted = serde_json::to_string(&text).expect("a string always serializes");
-                bytes.extend_from_slice(&quoted.as_bytes()[1..quoted.len() - 1]);
+                out.unquoted(&String::from_utf8_lossy(part));
             }
         }
-        bytes.extend_from_slice(b"/v1");
-        target.write(bytes);
+        out.bytes().extend_from_slice(b"/v1");
+        target.write(out.bytes());
     }
 
     /// `…/v1/environments`
@@ -292,11 +289,6 @@ impl Links {
     pub fn push_credentials(&self, app: AppKey) -> String {
         self.href(Target::PushCredentials(&app.into()))
     }
-}
-
-/// Whether `text` can go into a JSON string as it is.
-fn is_plain(text: &str) -> bool {
-    !text.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\')
 }
 
 impl Links {

@@ -12,7 +12,7 @@ mod push_credentials;
 mod wire;
 
 pub use push_credentials::{read_all, read_one};
-pub use wire::JsonText;
+pub use wire::{JsonText, is_json_plain};
 
 use axum::Router;
 use utoipa::OpenApi;

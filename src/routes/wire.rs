@@ -53,7 +53,7 @@ impl JsonText {
 
     /// Appends `text` escaped as inside a JSON string, without quotes.
     pub fn unquoted(&mut self, text: &str) -> &mut Self {
-        if text.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        if !is_json_plain(text) {
             let quoted = serde_json::to_string(text).expect("a string always serializes");
             self.0
                 .extend_from_slice(&quoted.as_bytes()[1..quoted.len() - 1]);
@@ -83,6 +83,12 @@ impl JsonText {
         write!(self.0, "{value}").expect("writing to a Vec cannot fail");
         self
     }
+}
+
+/// Whether `text` can go inside a JSON string as it is: no quote, backslash or control
+/// character (what `serde_json` escapes).
+pub fn is_json_plain(text: &str) -> bool {
+    !text.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\')
 }
 
 impl IntoResponse for JsonText {
