@@ -168,11 +168,10 @@ impl Gateway {
         // A timer can only cut a request short where it waits: for a body, for the state file,
         // or for a fault rule's delay. A request with none of these never waits (its handler
         // runs straight through), so it is spared the timer.
-        let may_wait = !http_body::Body::is_end_stream(request.body())
-            || !self.state.is_loaded()
-            || !self.state.faults().is_empty();
+        let has_body = !http_body::Body::is_end_stream(request.body());
+        let may_wait = has_body || !self.state.is_loaded() || !self.state.faults().is_empty();
         // Boxed: the answer's future is large, and every layer that awaits it would move it.
-        let answering = Box::pin(self.answer(request, journaled));
+        let answering = Box::pin(self.answer(request, journaled && has_body));
         // Instrumented only when the span is logged: entering a disabled span on every poll
         // is work for nothing.
         let answering = if span.is_disabled() {
@@ -208,8 +207,9 @@ impl Gateway {
     ///
     /// Everything before the handler runs synchronously, so that the only future here besides
     /// the handler's is this one (each layer of futures is moved in memory as it is built).
-    async fn answer(mut self, request: Request, journaled: bool) -> (Recorded, Response) {
-        let (recorded, request) = if journaled && !http_body::Body::is_end_stream(request.body()) {
+    /// `record_body`: the request is journaled and has a body to read first.
+    async fn answer(mut self, request: Request, record_body: bool) -> (Recorded, Response) {
+        let (recorded, request) = if record_body {
             match record::buffer(request).await {
                 Ok(read) => read,
                 Err(refused) => return refused,

@@ -211,6 +211,17 @@ fn parse_type(
 const PEM_MESSAGE: &str = "The token attribute must be the .p8 signing key: a PKCS#8 PEM private key (-----BEGIN PRIVATE KEY-----).";
 const SA_MESSAGE: &str = "The googleServiceAccountCredentials attribute must be the service account JSON: an object with \"type\":\"service_account\" and non-empty project_id, private_key and client_email.";
 
+/// The PEM armour of a PKCS#8 private key.
+const PEM_BEGIN: &str = "-----BEGIN PRIVATE KEY-----";
+const PEM_END: &str = "-----END PRIVATE KEY-----";
+
+/// What is between the armour lines of `text` (surrounding whitespace allowed), if it has them.
+fn pem_armoured(text: &str) -> Option<&str> {
+    text.trim()
+        .strip_prefix(PEM_BEGIN)
+        .and_then(|rest| rest.strip_suffix(PEM_END))
+}
+
 /// Whether `text` is a PEM-armoured PKCS#8 private key. Lenient about line wrapping and
 /// surrounding whitespace, as people paste keys in many shapes; strict about the content.
 ///
@@ -219,13 +230,7 @@ const SA_MESSAGE: &str = "The googleServiceAccountCredentials attribute must be 
 /// a create); a test holds it to the same answers as `pkcs8`'s own PEM parsing.
 fn is_pkcs8_pem(text: &str) -> bool {
     use base64::Engine;
-    const BEGIN: &str = "-----BEGIN PRIVATE KEY-----";
-    const END: &str = "-----END PRIVATE KEY-----";
-    let Some(inner) = text
-        .trim()
-        .strip_prefix(BEGIN)
-        .and_then(|rest| rest.strip_suffix(END))
-    else {
+    let Some(inner) = pem_armoured(text) else {
         return false;
     };
     // Whitespace is Unicode's, as `str::trim`'s; anything else that is not ASCII is no base64.

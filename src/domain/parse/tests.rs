@@ -272,13 +272,7 @@ fn debug_output_of_a_credential_hides_every_secret() {
 
 /// What `is_pkcs8_pem` answered when it went through `pkcs8`'s PEM parser: the spec.
 fn is_pkcs8_pem_by_pem_parser(text: &str) -> bool {
-    const BEGIN: &str = "-----BEGIN PRIVATE KEY-----";
-    const END: &str = "-----END PRIVATE KEY-----";
-    let Some(inner) = text
-        .trim()
-        .strip_prefix(BEGIN)
-        .and_then(|rest| rest.strip_suffix(END))
-    else {
+    let Some(inner) = pem_armoured(text) else {
         return false;
     };
     let base64: String = inner.chars().filter(|c| !c.is_whitespace()).collect();
@@ -286,13 +280,13 @@ fn is_pkcs8_pem_by_pem_parser(text: &str) -> bool {
         return false;
     }
     let mut canonical = String::with_capacity(base64.len() + 80);
-    canonical.push_str(BEGIN);
+    canonical.push_str(PEM_BEGIN);
     canonical.push('\n');
     for line in base64.as_bytes().chunks(64) {
         canonical.push_str(std::str::from_utf8(line).unwrap_or_default());
         canonical.push('\n');
     }
-    canonical.push_str(END);
+    canonical.push_str(PEM_END);
     canonical.push('\n');
     match pkcs8::SecretDocument::from_pem(&canonical) {
         Ok((_, document)) => pkcs8::PrivateKeyInfo::try_from(document.as_bytes()).is_ok(),
