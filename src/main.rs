@@ -7,7 +7,9 @@ use std::time::Duration;
 use clap::Parser;
 use pingone_push_mock::config::{Cli, Command, Config, LogFormat};
 use pingone_push_mock::{AppState, healthcheck, run};
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::{LevelFilter, Targets};
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 /// mimalloc rather than glibc's allocator: with a large store, glibc's `malloc` now and then
 /// sorted its bins of freed chunks for milliseconds in one call, which stalled every request
@@ -55,14 +57,23 @@ async fn serve(config: Config) -> Result<(), String> {
     Ok(())
 }
 
+/// Logs to stdout at the level `RUST_LOG` sets (`info` when unset or unreadable).
+///
+/// `RUST_LOG` is read as a list of `target=level` directives and levels (`debug`,
+/// `pingone_push_mock=trace,hyper=info`): `Targets`, not `EnvFilter`, whose span and field
+/// filters nobody needs here and whose parser compiles regular expressions at every start
+/// (docs/PERFORMANCE.md, idle memory).
 fn init_tracing(format: LogFormat) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(std::io::stdout().is_terminal());
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .filter(|directives| !directives.trim().is_empty())
+        .and_then(|directives| directives.parse::<Targets>().ok())
+        .unwrap_or_else(|| Targets::new().with_default(LevelFilter::INFO));
+    let layer = tracing_subscriber::fmt::layer().with_ansi(std::io::stdout().is_terminal());
+    let registry = tracing_subscriber::registry().with(filter);
     match format {
-        LogFormat::Pretty => builder.init(),
-        LogFormat::Json => builder.json().init(),
+        LogFormat::Pretty => registry.with(layer).init(),
+        LogFormat::Json => registry.with(layer.json()).init(),
     }
 }
 

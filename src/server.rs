@@ -100,7 +100,7 @@ struct Inner {
     ready: AtomicBool,
     /// `false` while the state file is being loaded: API calls wait for it.
     loaded: watch::Sender<bool>,
-    /// `GET /openapi.json`, serialized once the routes are known.
+    /// `GET /openapi.json`, serialized when first asked for.
     openapi: OnceLock<Bytes>,
 }
 
@@ -214,15 +214,12 @@ impl AppState {
         self.inner.ready.load(Ordering::Acquire) && *self.inner.loaded.borrow()
     }
 
-    /// The OpenAPI document of the routes served (empty until they are built).
+    /// The OpenAPI document of the routes served, as JSON: built on the first call, then kept.
     pub fn openapi_document(&self) -> Bytes {
-        self.inner.openapi.get().cloned().unwrap_or_default()
-    }
-
-    /// Keeps the OpenAPI document; the first one stays (every router of a state serves the
-    /// same routes).
-    pub(crate) fn set_openapi_document(&self, document: Bytes) {
-        let _ = self.inner.openapi.set(document);
+        self.inner
+            .openapi
+            .get_or_init(|| crate::openapi::document_json(&crate::routes::openapi(self)).into())
+            .clone()
     }
 
     /// Whether the state file, if any, is loaded.

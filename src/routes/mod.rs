@@ -23,9 +23,23 @@ use crate::error::ApiError;
 use crate::openapi::{self, ApiDoc};
 use crate::server::{AdminAccess, AppState};
 
-/// Every route, with PingOne-shaped answers for unknown paths and methods, and the OpenAPI
-/// document describing exactly the routes served (admin ones only when they are on).
+/// Every route, with PingOne-shaped answers for unknown paths and methods.
 pub fn router(state: &AppState) -> Router<AppState> {
+    let (router, _) = api(state).split_for_parts();
+    router
+        .fallback(unknown_route)
+        .method_not_allowed_fallback(method_not_allowed)
+}
+
+/// The OpenAPI document describing exactly the routes [`router`] serves (admin ones only when
+/// they are on). Built when first asked for, not at start-up: it is the largest thing the
+/// server would otherwise build and keep before its first call.
+pub fn openapi(state: &AppState) -> utoipa::openapi::OpenApi {
+    api(state).split_for_parts().1
+}
+
+/// The routes with their descriptions.
+fn api(state: &AppState) -> OpenApiRouter<AppState> {
     let mut api = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(environments::router())
         .merge(applications::router())
@@ -36,11 +50,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
     if state.settings().admin != AdminAccess::Disabled {
         api = api.merge(admin::router(state));
     }
-    let (router, document) = api.split_for_parts();
-    state.set_openapi_document(openapi::document_json(&document).into());
-    router
-        .fallback(unknown_route)
-        .method_not_allowed_fallback(method_not_allowed)
+    api
 }
 
 /// Any path that is not served: 404 `NOT_FOUND`.
