@@ -53,6 +53,20 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
     }
 }
 
+impl JsonObject {
+    /// The body of a request whose body the journal has already read and parsed: an error for
+    /// a wrong content type or a body that is not an object, the object otherwise, and `None`
+    /// when there is no parsed body to take (the extractor reads it then). Gives the same
+    /// answers as the extractor.
+    pub fn take_parsed(request: &mut Request) -> Option<Result<Self, ApiError>> {
+        if !is_json(request.headers()) {
+            return Some(Err(ApiError::UnsupportedMediaType));
+        }
+        let ParsedJson(parsed) = request.extensions_mut().remove::<ParsedJson>()?;
+        Some(object(parsed))
+    }
+}
+
 /// A parsed body that must be an object.
 fn object(value: Value) -> Result<JsonObject, ApiError> {
     match value {

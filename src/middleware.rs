@@ -18,7 +18,7 @@
 //! 7. while the state file loads, everything but the probes and the API description waits;
 //! 8. bearer auth on `/v1` calls;
 //! 9. fault rules, on PingOne operations only;
-//! 10. reads of push credentials, answered directly (see [`Gateway::read_push_credentials`]);
+//! 10. push-credential calls, answered directly (see [`Gateway::push_credentials`]);
 //! 11. the router.
 
 use std::convert::Infallible;
@@ -43,6 +43,7 @@ use uuid::Uuid;
 
 use crate::config::AuthMode;
 use crate::error::ApiError;
+use crate::extract::JsonObject;
 use crate::faults::Action;
 use crate::faults::inject::operation_template;
 use crate::journal::record::{self, Pending};
@@ -294,28 +295,51 @@ impl Gateway {
                 }
             }
         }
-        if let Some(answer) = self.read_push_credentials(&request) {
+        if let Some(answer) = self.push_credentials(&mut request) {
             return Next::Answer(answer);
         }
         Next::Route(self.router.call(request))
     }
 
-    /// Answers a read of push credentials (`GET` one or all) by the same functions the routes
-    /// call, without routing it: axum's routing inserts the percent-decoded parameters into
-    /// the request and the handler's extractors take them out again, which was a fifth of the
-    /// work of a read. Anything else, or ids that are not plain UUIDs (the router answers
-    /// those 404), goes to the router.
-    fn read_push_credentials(&self, request: &Request) -> Option<Response> {
-        if request.method() != Method::GET {
-            return None;
-        }
+    /// Answers the push-credential calls (`GET` one or all, `POST`, `PUT`, `DELETE`) by the
+    /// same functions the routes call, without routing them: axum's routing inserts the
+    /// percent-decoded parameters into the request and the handler's extractors take them out
+    /// again, which was a fifth of the work of a read. Anything else, ids that are not plain
+    /// UUIDs (the router answers those 404), methods a path does not take (405), and bodies
+    /// the journal did not parse (the router's extractor reads and judges them) go to the
+    /// router.
+    fn push_credentials(&self, request: &mut Request) -> Option<Response> {
         let (app, id) = operations::push_credential_path(request.uri().path())?;
-        let links = Links::of_request(&self.state, request.headers(), request.uri());
-        let answer = match id {
-            Some(id) => routes::read_one(&self.state, app, id, &links),
-            None => routes::read_all(&self.state, app, &links),
+        let state = &self.state;
+        let (write, method) = match *request.method() {
+            Method::GET => (false, Method::GET),
+            Method::DELETE if id.is_some() => (false, Method::DELETE),
+            Method::POST if id.is_none() => (true, Method::POST),
+            Method::PUT if id.is_some() => (true, Method::PUT),
+            _ => return None,
         };
-        Some(answer.into_response())
+        let links = Links::of_request(state, request.headers(), request.uri());
+        let body = if write {
+            match JsonObject::take_parsed(request)? {
+                Ok(JsonObject(body)) => Some(body),
+                Err(refused) => return Some(refused.into_response()),
+            }
+        } else {
+            None
+        };
+        let answer = match (method, id, body) {
+            (Method::GET, Some(id), _) => routes::read_one(state, app, id, &links).into_response(),
+            (Method::GET, None, _) => routes::read_all(state, app, &links).into_response(),
+            (Method::DELETE, Some(id), _) => routes::delete_one(state, app, id).into_response(),
+            (Method::POST, None, Some(body)) => {
+                routes::create_one(state, app, &links, &body).into_response()
+            }
+            (Method::PUT, Some(id), Some(body)) => {
+                routes::replace_one(state, app, id, &links, &body).into_response()
+            }
+            _ => return None,
+        };
+        Some(answer)
     }
 }
 

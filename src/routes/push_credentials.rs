@@ -3,6 +3,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Serialize;
+use serde_json::{Map, Value};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -56,10 +57,21 @@ async fn create(
     links: Links,
     JsonObject(body): JsonObject,
 ) -> ApiResult<(StatusCode, JsonText)> {
-    let credential = parse_push_credential(&body, state.settings().parse_options)
+    create_one(&state, app, &links, &body)
+}
+
+/// The answer of `POST …/pushCredentials`, for [`create`] and for calls answered before
+/// routing.
+pub fn create_one(
+    state: &AppState,
+    app: AppKey,
+    links: &Links,
+    body: &Map<String, Value>,
+) -> ApiResult<(StatusCode, JsonText)> {
+    let credential = parse_push_credential(body, state.settings().parse_options)
         .map_err(ApiError::Validation)?;
     let view = state.store().create(app, credential, state.clock().now())?;
-    Ok((StatusCode::CREATED, Resource::text(&view, &links)))
+    Ok((StatusCode::CREATED, Resource::text(&view, links)))
 }
 
 /// `GET …/pushCredentials`: the application's credentials in creation order.
@@ -143,17 +155,29 @@ async fn replace(
     links: Links,
     JsonObject(body): JsonObject,
 ) -> ApiResult<JsonText> {
+    replace_one(&state, app, id, &links, &body)
+}
+
+/// The answer of `PUT …/pushCredentials/{id}`, for [`replace`] and for calls answered before
+/// routing.
+pub fn replace_one(
+    state: &AppState,
+    app: AppKey,
+    id: Uuid,
+    links: &Links,
+    body: &Map<String, Value>,
+) -> ApiResult<JsonText> {
     let store = state.store();
-    match parse_push_credential(&body, state.settings().parse_options) {
+    match parse_push_credential(body, state.settings().parse_options) {
         Ok(credential) => {
             let view = store.replace(app, id, credential, state.clock().now())?;
-            Ok(Resource::text(&view, &links))
+            Ok(Resource::text(&view, links))
         }
         Err(mut errors) => {
             // A missing credential answers 404 before its body is judged; a type change is
             // reported as such rather than as whatever else is wrong with the new type.
             let stored = store.get(app, id, state.clock().now())?;
-            if declared_type(&body).is_some_and(|ty| ty != stored.credential_type) {
+            if declared_type(body).is_some_and(|ty| ty != stored.credential_type) {
                 errors.retain(|error| error.target != "type");
                 errors.insert(0, FieldError::type_is_immutable(stored.credential_type));
             }
@@ -180,6 +204,12 @@ async fn delete(
     State(state): State<AppState>,
     CredentialPath(app, id): CredentialPath,
 ) -> ApiResult<StatusCode> {
+    delete_one(&state, app, id)
+}
+
+/// The answer of `DELETE …/pushCredentials/{id}`, for [`delete`] and for calls answered before
+/// routing.
+pub fn delete_one(state: &AppState, app: AppKey, id: Uuid) -> ApiResult<StatusCode> {
     state.store().delete(app, id, state.clock().now())?;
     Ok(StatusCode::NO_CONTENT)
 }
