@@ -234,14 +234,14 @@ fn is_pkcs8_pem(text: &str) -> bool {
         return false;
     };
     // Whitespace is Unicode's, as `str::trim`'s; anything else that is not ASCII is no base64.
-    let mut base64 = Vec::with_capacity(inner.len());
+    let mut base64;
     if inner.is_ascii() {
-        base64.extend(
-            inner
-                .bytes()
-                .filter(|b| !matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r')),
-        );
+        // Copied whole, then the whitespace taken out in place: pushing byte by byte through
+        // a filter checked the capacity at every byte, a tenth of a create.
+        base64 = inner.as_bytes().to_vec();
+        base64.retain(|b| !matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r'));
     } else {
+        base64 = Vec::with_capacity(inner.len());
         for c in inner.chars().filter(|c| !c.is_whitespace()) {
             let Ok(byte) = u8::try_from(c) else {
                 return false;

@@ -34,9 +34,10 @@ pub fn is_secret_key(key: &str) -> bool {
                 .filter(|b| *b != b'_' && *b != b'-')
                 .map(|b| b.to_ascii_lowercase())
         };
+        let length = normalized().count();
         return SECRET_KEYS
             .iter()
-            .any(|secret| secret.bytes().eq(normalized()));
+            .any(|secret| secret.len() == length && secret.bytes().eq(normalized()));
     }
     // Compared as the key would be once `_` and `-` are dropped and it is lowercased, without
     // building that string: this runs for every key of every recorded body.
