@@ -5,7 +5,9 @@
 //! One hand-written service rather than a stack of `from_fn` layers: axum applies a router's
 //! layers to every route, so each such layer was cloned, boxed and dropped again on every
 //! request, with a boxed future of its own (docs/PERFORMANCE.md has the measurements). Here
-//! the steps run in one future, in the order the layers had:
+//! the steps run in the order the layers had, in one future when the call can wait (for its
+//! body, the state file or a fault delay) and with no future at all when it cannot and the
+//! synchronous steps answer it (reads and deletes of push credentials, refusals):
 //!
 //! 1. a fresh correlation id, for the `Correlation-Id` header, the span and the journal;
 //! 2. a `request` span (method, path, correlation id: never headers or bodies, which hold
@@ -33,7 +35,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use futures_util::future::{Either, MapOk};
+use futures_util::future::{self, Either, MapOk, Ready};
 use futures_util::{FutureExt, TryFutureExt};
 use tower::{Layer, Service as _};
 use tower_http::compression::predicate::DefaultPredicate;
@@ -46,6 +48,7 @@ use crate::error::ApiError;
 use crate::extract::JsonObject;
 use crate::faults::Action;
 use crate::faults::inject::operation_template;
+use crate::journal::Journal;
 use crate::journal::record::{self, Pending};
 use crate::journal::redact::{self, Recorded};
 use crate::links::Links;
@@ -86,7 +89,12 @@ impl std::fmt::Debug for Service {
 /// The body of an answer: compressed or not.
 pub type AnswerBody = http_body_util::Either<CompressionBody<Body>, Body>;
 
-type GatewayFuture = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+/// Ready at once for calls the synchronous steps answer (reads, deletes: most calls), boxed
+/// for the others.
+type GatewayFuture = Either<
+    Ready<Result<Response, Infallible>>,
+    Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>,
+>;
 type CompressedFuture = tower_http::compression::ResponseFuture<GatewayFuture, DefaultPredicate>;
 type Answer = axum::http::Response<AnswerBody>;
 
@@ -145,14 +153,14 @@ where
     }
 
     fn call(&mut self, request: axum::http::Request<B>) -> Self::Future {
-        let gateway = self.clone();
-        Box::pin(async move { Ok(gateway.handle(request.map(Body::new)).await) })
+        self.clone().handle(request.map(Body::new))
     }
 }
 
 impl Gateway {
-    /// Steps 1 to 4: correlation id, span, timeout, journal.
-    async fn handle(self, request: Request) -> Response {
+    /// Steps 1 to 4: correlation id, span, timeout, journal; then the rest, at once when
+    /// nothing can make the call wait.
+    fn handle(mut self, request: Request) -> GatewayFuture {
         let id = CorrelationId::generate();
         // Fields are formatted only if the span is logged.
         let span = tracing::info_span!(
@@ -161,47 +169,81 @@ impl Gateway {
             path = %request.uri().path(),
             correlation_id = %id.0,
         );
-        let started = (!span.is_disabled()).then(Instant::now);
-        let journal = self.state.journal().clone();
-        let pending = Pending::start(&journal, &request, id.0);
-        let timeout = self.state.settings().request_timeout;
-        let journaled = pending.is_some();
+        let arrival = Arrival {
+            id,
+            started: (!span.is_disabled()).then(Instant::now),
+            pending: Pending::start(self.state.journal(), &request, id.0),
+            span,
+        };
         // A timer can only cut a request short where it waits: for a body, for the state file,
-        // or for a fault rule's delay. A request with none of these never waits (its handler
-        // runs straight through), so it is spared the timer.
+        // or for a fault rule's delay. A request with none of these never waits before its
+        // handler, so it is spared the timer, and its synchronous steps run here and now: a
+        // read or a delete is answered without a future of its own.
         let has_body = !http_body::Body::is_end_stream(request.body());
         let may_wait = has_body || !self.state.is_loaded() || !self.state.faults().is_empty();
+        if may_wait {
+            return Either::Right(Box::pin(self.handle_waiting(request, arrival, has_body)));
+        }
+        let entered = arrival.span.enter();
+        let wants_hal = wants_hal(request.headers());
+        let next = std::panic::catch_unwind(AssertUnwindSafe(|| self.admit(request)));
+        drop(entered);
+        let answered = match next {
+            Ok(Next::Answer(response)) => response,
+            Err(_) => ApiError::Unexpected.into_response(),
+            Ok(next) => {
+                // The router's future, or a fault rule set since the check above: awaited, in
+                // the request's span when that is logged.
+                let span = (!arrival.span.is_disabled()).then(|| arrival.span.clone());
+                let answering = async move {
+                    let response = self.next(next).await;
+                    let response = hal(wants_hal, response);
+                    Ok(arrival.conclude(self.state.journal(), None, response))
+                };
+                return Either::Right(match span {
+                    None => Box::pin(answering),
+                    Some(span) => Box::pin(answering.instrument(span)),
+                });
+            }
+        };
+        let response = hal(wants_hal, answered);
+        Either::Left(future::ready(Ok(arrival.conclude(
+            self.state.journal(),
+            None,
+            response,
+        ))))
+    }
+
+    /// [`Gateway::handle`] for a call that may wait: for its body, the state file or a fault
+    /// rule's delay. All of it is under the request timeout.
+    async fn handle_waiting(
+        self,
+        request: Request,
+        arrival: Arrival,
+        has_body: bool,
+    ) -> Result<Response, Infallible> {
+        let timeout = self.state.settings().request_timeout;
+        let journal = self.state.journal().clone();
+        let record_body = arrival.pending.is_some() && has_body;
         // Boxed: the answer's future is large, and every layer that awaits it would move it.
-        let answering = Box::pin(self.answer(request, journaled && has_body));
+        let answering = Box::pin(self.answer(request, record_body));
         // Instrumented only when the span is logged: entering a disabled span on every poll
         // is work for nothing.
-        let answering = if span.is_disabled() {
+        let answering = if arrival.span.is_disabled() {
             Either::Left(answering)
         } else {
-            Either::Right(answering.instrument(span.clone()))
+            Either::Right(answering.instrument(arrival.span.clone()))
         };
-        let answered = if may_wait {
-            tokio::time::timeout(timeout, answering).await
-        } else {
-            Ok(answering.await)
-        };
-        let (recorded, mut response) = answered.unwrap_or_else(|_| {
-            let answer = ApiError::RequestTimeout;
-            (
-                redact::note(&format!("<not recorded: {answer}>")),
-                answer.into_response(),
-            )
-        });
-        if let Some(pending) = pending {
-            pending.finish(&journal, response.status(), recorded);
-        }
-        if let Some(started) = started {
-            log_answer(&span, response.status(), started);
-        }
-        response
-            .headers_mut()
-            .insert(CORRELATION_ID.clone(), id.header_value());
-        response
+        let (recorded, response) = tokio::time::timeout(timeout, answering)
+            .await
+            .unwrap_or_else(|_| {
+                let answer = ApiError::RequestTimeout;
+                (
+                    redact::note(&format!("<not recorded: {answer}>")),
+                    answer.into_response(),
+                )
+            });
+        Ok(arrival.conclude(&journal, recorded, response))
     }
 
     /// Steps 4 (reading the body to record) to 10: the body to record and the answer.
@@ -224,28 +266,27 @@ impl Gateway {
             self.state.loaded().await;
         }
         let next = std::panic::catch_unwind(AssertUnwindSafe(|| self.admit(request)));
-        let mut response = match next {
-            Ok(Next::Answer(response)) => response,
-            Ok(Next::Route(routed)) => guarded(routed).await,
-            Ok(Next::Delay(delay, request)) => {
+        let response = match next {
+            Ok(next) => self.next(next).await,
+            Err(_) => ApiError::Unexpected.into_response(),
+        };
+        (recorded, hal(wants_hal, response))
+    }
+
+    /// The answer that comes after the synchronous steps: theirs, the router's, or the
+    /// router's after a fault rule's delay.
+    async fn next(&mut self, next: Next) -> Response {
+        match next {
+            Next::Answer(response) => response,
+            Next::Route(routed) => guarded(routed).await,
+            Next::Delay(delay, request) => {
                 tokio::time::sleep(delay).await;
                 match std::panic::catch_unwind(AssertUnwindSafe(|| self.router.call(request))) {
                     Ok(routed) => guarded(routed).await,
                     Err(_) => ApiError::Unexpected.into_response(),
                 }
             }
-            Err(_) => ApiError::Unexpected.into_response(),
-        };
-        if wants_hal
-            && response.headers().get(header::CONTENT_TYPE)
-                == Some(&HeaderValue::from_static("application/json"))
-        {
-            response.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/hal+json"),
-            );
         }
-        (recorded, response)
     }
 
     /// Steps 8 to 10, up to the handler's future: bearer auth, fault rules, routing.
@@ -341,6 +382,46 @@ impl Gateway {
         };
         Some(answer)
     }
+}
+
+/// What is known of a call when it arrives, and what its answer is concluded with.
+struct Arrival {
+    id: CorrelationId,
+    span: tracing::Span,
+    /// When the call arrived, if its answer is logged.
+    started: Option<Instant>,
+    /// Its journal record, if it is journaled.
+    pending: Option<Pending>,
+}
+
+impl Arrival {
+    /// Journals and logs the answer, and gives it the correlation id.
+    fn conclude(self, journal: &Journal, recorded: Recorded, mut response: Response) -> Response {
+        if let Some(pending) = self.pending {
+            pending.finish(journal, response.status(), recorded);
+        }
+        if let Some(started) = self.started {
+            log_answer(&self.span, response.status(), started);
+        }
+        response
+            .headers_mut()
+            .insert(CORRELATION_ID.clone(), self.id.header_value());
+        response
+    }
+}
+
+/// Step 6: `application/hal+json` for a client that asked for it, in place of plain JSON.
+fn hal(wants_hal: bool, mut response: Response) -> Response {
+    if wants_hal
+        && response.headers().get(header::CONTENT_TYPE)
+            == Some(&HeaderValue::from_static("application/json"))
+    {
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/hal+json"),
+        );
+    }
+    response
 }
 
 /// What comes after the synchronous steps.

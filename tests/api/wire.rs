@@ -332,6 +332,9 @@ async fn reads_answer_the_same_whether_answered_before_routing_or_by_the_router(
     assert_eq!(direct["message"], routed["message"]);
 }
 
+/// A call's status, sorted header names, content type and blanked body.
+type Outcome = (u16, Vec<String>, String, String);
+
 /// Creates, replaces and deletes are answered before routing too, when their ids are plain
 /// UUIDs and the journal has parsed the body. The router answers the same calls with an id
 /// percent-encoded: every outcome (success, validation, type change, media type, not an
@@ -358,10 +361,7 @@ async fn writes_answer_the_same_whether_answered_before_routing_or_by_the_router
     };
     // Status, sorted header names, content type, and the body with what differs from one
     // call to the next (ids, timestamps, an error's fresh id) blanked.
-    async fn outcome(
-        response: reqwest::Response,
-        ids: &[&str],
-    ) -> (u16, Vec<String>, String, String) {
+    async fn outcome(response: reqwest::Response, ids: &[&str]) -> Outcome {
         let status = response.status().as_u16();
         let mut names: Vec<String> = response.headers().keys().map(|n| n.to_string()).collect();
         names.sort();
@@ -396,7 +396,7 @@ async fn writes_answer_the_same_whether_answered_before_routing_or_by_the_router
     };
     let json = "application/json";
     let apns = apns_body().to_string();
-    let mut outcomes: Vec<[(u16, Vec<String>, String, String); 2]> = Vec::new();
+    let mut outcomes: Vec<[Outcome; 2]> = Vec::new();
     for round in 0..9 {
         let mut pair = Vec::new();
         for encoded in [false, true] {
