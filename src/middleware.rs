@@ -192,13 +192,21 @@ impl Gateway {
             Ok(Next::Answer(response)) => response,
             Err(_) => ApiError::Unexpected.into_response(),
             Ok(next) => {
-                // The router's future, or a fault rule set since the check above: awaited, in
-                // the request's span when that is logged.
+                // The router's future, awaited in the request's span when that is logged; or
+                // the delay of a fault rule set since the check above, under the timeout.
                 let span = (!arrival.span.is_disabled()).then(|| arrival.span.clone());
+                let timeout =
+                    matches!(next, Next::Delay(..)).then(|| self.state.settings().request_timeout);
                 let answering = async move {
-                    let response = self.next(next).await;
+                    let answered = self.next(next);
+                    let (recorded, response) = match timeout {
+                        None => (None, answered.await),
+                        Some(timeout) => tokio::time::timeout(timeout, answered)
+                            .await
+                            .map_or_else(|_| timed_out(), |response| (None, response)),
+                    };
                     let response = hal(wants_hal, response);
-                    Ok(arrival.conclude(self.state.journal(), None, response))
+                    Ok(arrival.conclude(self.state.journal(), recorded, response))
                 };
                 return Either::Right(match span {
                     None => Box::pin(answering),
@@ -236,13 +244,7 @@ impl Gateway {
         };
         let (recorded, response) = tokio::time::timeout(timeout, answering)
             .await
-            .unwrap_or_else(|_| {
-                let answer = ApiError::RequestTimeout;
-                (
-                    redact::note(&format!("<not recorded: {answer}>")),
-                    answer.into_response(),
-                )
-            });
+            .unwrap_or_else(|_| timed_out());
         Ok(arrival.conclude(&journal, recorded, response))
     }
 
@@ -408,6 +410,15 @@ impl Arrival {
             .insert(CORRELATION_ID.clone(), self.id.header_value());
         response
     }
+}
+
+/// Step 3's answer, 408, with what the journal says of the body it did not get to record.
+fn timed_out() -> (Recorded, Response) {
+    let answer = ApiError::RequestTimeout;
+    (
+        redact::note(&format!("<not recorded: {answer}>")),
+        answer.into_response(),
+    )
 }
 
 /// Step 6: `application/hal+json` for a client that asked for it, in place of plain JSON.
