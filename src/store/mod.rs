@@ -125,11 +125,64 @@ struct Environment {
     updated_at: Timestamp,
     /// Other environments whose tokens may manage this one (besides its own).
     managers: HashSet<Uuid>,
-    /// An index map rather than a hash map for its small slots: the hash table holds positions
-    /// (8 bytes each) and the applications sit in one dense vector, where a table holding the
-    /// applications themselves pays for its free slots too (up to half of them). Its order is not
-    /// the listing order: a delete moves the last application into the gap; listings sort by seq.
-    applications: IndexMap<Uuid, Application>,
+    applications: Applications,
+}
+
+/// An environment's applications, in [`Applications::SHARDS`] index maps picked by the id.
+///
+/// Index maps rather than hash maps for their small slots: the hash table holds positions
+/// (8 bytes each) and the applications sit in one dense vector, where a table holding the
+/// applications themselves pays for its free slots too (up to half of them). Several rather
+/// than one because a map that outgrows its room reallocates and rehashes everything it holds,
+/// under the store's lock: with a million applications in one map that held every call for up
+/// to 145 ms (`create` in docs/PERFORMANCE.md); a shard holds a sixty-fourth of them. The order
+/// is not the listing order: a delete moves a shard's last application into the gap; listings
+/// sort by seq.
+#[derive(Debug)]
+struct Applications([IndexMap<Uuid, Application>; Applications::SHARDS]);
+
+impl Default for Applications {
+    fn default() -> Self {
+        Self(std::array::from_fn(|_| IndexMap::new()))
+    }
+}
+
+impl Applications {
+    const SHARDS: usize = 64;
+
+    fn shard(id: &Uuid) -> usize {
+        // The low bits of the id: random in version 4 ids, and the counting part of ids
+        // that count.
+        (id.as_u128() % Self::SHARDS as u128) as usize
+    }
+
+    fn get(&self, id: &Uuid) -> Option<&Application> {
+        self.0[Self::shard(id)].get(id)
+    }
+
+    fn entry(&mut self, id: Uuid) -> index_map::Entry<'_, Uuid, Application> {
+        self.0[Self::shard(&id)].entry(id)
+    }
+
+    fn insert(&mut self, id: Uuid, application: Application) -> Option<Application> {
+        self.0[Self::shard(&id)].insert(id, application)
+    }
+
+    fn swap_remove(&mut self, id: &Uuid) -> Option<Application> {
+        self.0[Self::shard(id)].swap_remove(id)
+    }
+
+    fn len(&self) -> usize {
+        self.0.iter().map(IndexMap::len).sum()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&Uuid, &Application)> + Clone {
+        self.0.iter().flatten()
+    }
+
+    fn values(&self) -> impl Iterator<Item = &Application> {
+        self.0.iter().flat_map(IndexMap::values)
+    }
 }
 
 #[derive(Debug)]
@@ -444,7 +497,7 @@ impl Environment {
             created_at: now,
             updated_at: now,
             managers: HashSet::new(),
-            applications: IndexMap::new(),
+            applications: Applications::default(),
         }
     }
 }

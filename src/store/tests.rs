@@ -397,3 +397,44 @@ fn every_change_is_announced_once_and_reads_of_known_things_are_not() {
     store.insert_environment(environment.id, self::environment(), now);
     step("insert environment", true, version());
 }
+
+/// Random ids and ids that count (as the benchmark fill makes them) spread evenly over the
+/// shards, and each application is found, replaced and removed in its own.
+#[test]
+fn applications_spread_over_the_shards_and_are_found_in_them() {
+    let now = Utc::now();
+    let counting = (0..6_400_u128).map(|n| Uuid::from_u128(0x4000_8000_0000_0000_0000 | n));
+    let random = (0..6_400).map(|_| Uuid::new_v4());
+    for ids in [counting.collect::<Vec<_>>(), random.collect()] {
+        let mut applications = Applications::default();
+        for (seq, id) in ids.iter().enumerate() {
+            let application = Application::new(seq as u64, Attributes::AutoProvisioned, now);
+            assert!(applications.insert(*id, application).is_none());
+        }
+        assert_eq!(applications.len(), ids.len());
+        assert_eq!(applications.iter().count(), ids.len());
+        let average = ids.len() / Applications::SHARDS;
+        for shard in &applications.0 {
+            assert!(
+                (average / 2..=average * 2).contains(&shard.len()),
+                "{} of {average} on average",
+                shard.len()
+            );
+        }
+        for (seq, id) in ids.iter().enumerate() {
+            assert_eq!(applications.get(id).map(|a| a.seq), Some(seq as u64));
+        }
+        let replaced = Application::new(u64::MAX, Attributes::AutoProvisioned, now);
+        assert_eq!(
+            applications.insert(ids[7], replaced).map(|a| a.seq),
+            Some(7)
+        );
+        assert_eq!(applications.get(&ids[7]).map(|a| a.seq), Some(u64::MAX));
+        for id in &ids[..100] {
+            assert!(applications.swap_remove(id).is_some());
+            assert!(applications.get(id).is_none());
+        }
+        assert_eq!(applications.len(), ids.len() - 100);
+        assert!(applications.values().all(|a| a.seq != 3));
+    }
+}
