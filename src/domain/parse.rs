@@ -234,14 +234,17 @@ fn is_pkcs8_pem(text: &str) -> bool {
         return false;
     };
     // Whitespace is Unicode's, as `str::trim`'s; anything else that is not ASCII is no base64.
-    let mut base64;
+    let mut base64 = Vec::with_capacity(inner.len());
     if inner.is_ascii() {
-        // Copied whole, then the whitespace taken out in place: pushing byte by byte through
-        // a filter checked the capacity at every byte, a tenth of a create.
-        base64 = inner.as_bytes().to_vec();
-        base64.retain(|b| !matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r'));
+        // Copied a line (a run between whitespace) at a time: pushing byte by byte through a
+        // filter checked the capacity at every byte, a tenth of a create.
+        for run in inner
+            .as_bytes()
+            .split(|b| matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r'))
+        {
+            base64.extend_from_slice(run);
+        }
     } else {
-        base64 = Vec::with_capacity(inner.len());
         for c in inner.chars().filter(|c| !c.is_whitespace()) {
             let Ok(byte) = u8::try_from(c) else {
                 return false;
