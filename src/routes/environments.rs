@@ -69,23 +69,34 @@ async fn create(
     ))
 }
 
-/// `GET /v1/environments`: every environment in creation order.
+/// `GET /v1/environments`: in creation order, every environment the caller may manage (with
+/// `--auth jwt`: the token's own, those it was granted, and in `auto` tenancy all of them;
+/// otherwise all of them), as PingOne lists what a worker's roles reach.
 #[utoipa::path(
     get,
     path = ENVIRONMENTS,
     operation_id = operations::READ_ALL_ENVIRONMENTS,
     tag = ENVIRONMENTS_TAG,
     responses(
-        (status = 200, description = "Every environment", body = EnvironmentCollection),
+        (status = 200, description = "Every environment the caller may manage", body = EnvironmentCollection),
         (status = 401, description = "No valid bearer token", body = ErrorBody),
     ),
     security(("bearerAuth" = []))
 )]
-async fn list(State(state): State<AppState>, links: Links) -> Json<EnvironmentCollection> {
-    let items: Vec<EnvironmentResource> = state
-        .store()
+async fn list(
+    State(state): State<AppState>,
+    links: Links,
+    token: Option<Extension<TokenEnvironment>>,
+) -> Json<EnvironmentCollection> {
+    let store = state.store();
+    let items: Vec<EnvironmentResource> = store
         .list_environments()
         .iter()
+        .filter(|view| {
+            token
+                .as_ref()
+                .is_none_or(|Extension(TokenEnvironment(env))| store.may_manage(*env, view.id))
+        })
         .map(|view| EnvironmentResource::new(view, &links))
         .collect();
     Json(EnvironmentCollection {

@@ -287,6 +287,31 @@ async fn strict_tokens_manage_only_their_own_and_granted_environments() {
     admin
         .expect(Method::GET, &format!("/v1/environments/{env}"), None, 200)
         .await;
+
+    // Listings show what a token may manage: its own and the one it created, not the admin's;
+    // the admin sees all three.
+    let listed = |body: Value| -> Vec<String> {
+        body["_embedded"]["environments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|environment| environment["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let mine = limited
+        .expect(Method::GET, "/v1/environments", None, 200)
+        .await;
+    assert_eq!(listed(mine.clone()), [mobile_env, env]);
+    assert_eq!(mine["count"], 2);
+    let all = listed(
+        admin
+            .expect(Method::GET, "/v1/environments", None, 200)
+            .await,
+    );
+    assert_eq!(all.len(), 3, "{all:?}");
+    for id in [ADMIN_ENV, mobile_env, env] {
+        assert!(all.iter().any(|listed| listed == id), "{id} in {all:?}");
+    }
 }
 
 #[tokio::test]
