@@ -43,6 +43,7 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod error;
+mod external_id;
 mod extract;
 pub mod faults;
 pub mod healthcheck;

@@ -9,7 +9,9 @@
 //! body, the state file or a fault delay) and with no future at all when it cannot and the
 //! synchronous steps answer it (reads and deletes of push credentials, refusals):
 //!
-//! 1. a fresh correlation id, for the `Correlation-Id` header, the span and the journal;
+//! 1. a fresh correlation id, for the `Correlation-Id` header, the span and the journal, and
+//!    the external transaction and session ids a client sent, which its answer carries
+//!    ([`crate::external_id`]);
 //! 2. a `request` span (method, path, correlation id: never headers or bodies, which hold
 //!    tokens and secrets) and one log line per answer;
 //! 3. the request timeout (408), which covers reading the body, waiting for the state file and
@@ -45,6 +47,7 @@ use uuid::Uuid;
 
 use crate::config::AuthMode;
 use crate::error::ApiError;
+use crate::external_id::ExternalIds;
 use crate::extract::JsonObject;
 use crate::faults::Action;
 use crate::faults::inject::operation_template;
@@ -171,6 +174,7 @@ impl Gateway {
         );
         let arrival = Arrival {
             id,
+            external: ExternalIds::of_request(request.headers()),
             started: (!span.is_disabled()).then(Instant::now),
             pending: Pending::start(self.state.journal(), &request, id.0),
             span,
@@ -389,6 +393,8 @@ impl Gateway {
 /// What is known of a call when it arrives, and what its answer is concluded with.
 struct Arrival {
     id: CorrelationId,
+    /// The external transaction and session ids the answer carries.
+    external: ExternalIds,
     span: tracing::Span,
     /// When the call arrived, if its answer is logged.
     started: Option<Instant>,
@@ -397,7 +403,7 @@ struct Arrival {
 }
 
 impl Arrival {
-    /// Journals and logs the answer, and gives it the correlation id.
+    /// Journals and logs the answer, and gives it the correlation id and the external ids.
     fn conclude(self, journal: &Journal, recorded: Recorded, mut response: Response) -> Response {
         if let Some(pending) = self.pending {
             pending.finish(journal, response.status(), recorded);
@@ -405,9 +411,9 @@ impl Arrival {
         if let Some(started) = self.started {
             log_answer(&self.span, response.status(), started);
         }
-        response
-            .headers_mut()
-            .insert(CORRELATION_ID.clone(), self.id.header_value());
+        let headers = response.headers_mut();
+        headers.insert(CORRELATION_ID.clone(), self.id.header_value());
+        self.external.apply(headers);
         response
     }
 }

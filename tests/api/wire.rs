@@ -220,6 +220,61 @@ async fn every_response_has_json_content_type_and_a_fresh_correlation_id() {
     assert!(deleted.headers().contains_key("correlation-id"));
 }
 
+/// An answer carries the `X-Ping-External-Transaction-ID` and `X-Ping-External-Session-ID` the
+/// client sent, with characters PingOne does not allow made `_` and cut to 100 characters, and
+/// none the client did not send. Errors and answers given before routing too.
+#[tokio::test]
+async fn external_transaction_and_session_ids_sent_are_echoed() {
+    let app = spawn_app().await;
+    let id = app.create_ok(&apns_body()).await;
+    let long = "t".repeat(130);
+    for url in [
+        app.item_url(&id),
+        app.collection_url(),
+        app.item_url("nope"),
+        format!("{}/v1/environments", app.address),
+    ] {
+        let sent = app
+            .request(Method::GET, &url)
+            .header("x-ping-external-transaction-id", "tx 42;ok")
+            .header("x-ping-external-session-id", &long)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            sent.headers()["x-ping-external-transaction-id"],
+            "tx_42_ok",
+            "{url}"
+        );
+        assert_eq!(
+            sent.headers()["x-ping-external-session-id"],
+            long[..100],
+            "{url}"
+        );
+        let unsent = app.get(&url).await;
+        for name in [
+            "x-ping-external-transaction-id",
+            "x-ping-external-session-id",
+        ] {
+            assert!(!unsent.headers().contains_key(name), "{url}: {name}");
+        }
+    }
+    let unauthorized = app
+        .client
+        .get(app.collection_url())
+        .header("x-ping-external-session-id", "s-1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unauthorized.status(), 401);
+    assert_eq!(unauthorized.headers()["x-ping-external-session-id"], "s-1");
+    assert!(
+        !unauthorized
+            .headers()
+            .contains_key("x-ping-external-transaction-id")
+    );
+}
+
 #[tokio::test]
 async fn hal_json_is_served_only_to_clients_that_ask_for_it() {
     let app = spawn_app().await;
