@@ -3,6 +3,7 @@
 //! Tests can freeze the clock or shift it (`PUT /__admin/clock`) to get predictable timestamps
 //! or to move past an expiry without waiting; every clone of a [`Clock`] sees the change.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 
 use chrono::{DateTime, Duration, SecondsFormat, SubsecRound, Timelike, Utc};
@@ -25,7 +26,24 @@ pub enum ClockSetting {
 /// Where the store gets the current time from: a shared, cheap-to-clone handle.
 #[derive(Clone, Debug, Default)]
 pub struct Clock {
-    setting: Arc<RwLock<ClockSetting>>,
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    /// Whether the setting is [`ClockSetting::Real`]: read on every call without the lock,
+    /// whose reader count every call would otherwise bounce between the cores.
+    real: AtomicBool,
+    setting: RwLock<ClockSetting>,
+}
+
+impl Default for Shared {
+    fn default() -> Self {
+        Self {
+            real: AtomicBool::new(true),
+            setting: RwLock::default(),
+        }
+    }
 }
 
 impl Clock {
@@ -37,7 +55,12 @@ impl Clock {
     /// The current time, truncated to milliseconds so that what is stored is what is shown.
     pub fn now(&self) -> Timestamp {
         let real = Utc::now();
-        let at = match self.setting() {
+        let setting = if self.shared.real.load(Ordering::Acquire) {
+            ClockSetting::Real
+        } else {
+            self.setting()
+        };
+        let at = match setting {
             ClockSetting::Real => real,
             ClockSetting::Frozen(at) => at,
             // An offset that would overflow the calendar saturates rather than panics.
@@ -57,12 +80,24 @@ impl Clock {
     /// The current setting.
     pub fn setting(&self) -> ClockSetting {
         // The setting is a plain `Copy` value: a panic elsewhere cannot leave it half-written.
-        *self.setting.read().unwrap_or_else(PoisonError::into_inner)
+        *self
+            .shared
+            .setting
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Changes the setting for every clone of this clock.
     pub fn set(&self, setting: ClockSetting) {
-        *self.setting.write().unwrap_or_else(PoisonError::into_inner) = setting;
+        let mut stored = self
+            .shared
+            .setting
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        *stored = setting;
+        self.shared
+            .real
+            .store(setting == ClockSetting::Real, Ordering::Release);
     }
 }
 

@@ -156,14 +156,17 @@ where
     }
 
     fn call(&mut self, request: axum::http::Request<B>) -> Self::Future {
-        self.clone().handle(request.map(Body::new))
+        self.handle(request.map(Body::new))
     }
 }
 
 impl Gateway {
     /// Steps 1 to 4: correlation id, span, timeout, journal; then the rest, at once when
     /// nothing can make the call wait.
-    fn handle(mut self, request: Request) -> GatewayFuture {
+    ///
+    /// The gateway is cloned only for calls that wait: a clone is two reference counts that
+    /// every call would otherwise bounce between the cores.
+    fn handle(&mut self, request: Request) -> GatewayFuture {
         let id = CorrelationId::generate();
         // Fields are formatted only if the span is logged.
         let span = tracing::info_span!(
@@ -186,7 +189,8 @@ impl Gateway {
         let has_body = !http_body::Body::is_end_stream(request.body());
         let may_wait = has_body || !self.state.is_loaded() || !self.state.faults().is_empty();
         if may_wait {
-            return Either::Right(Box::pin(self.handle_waiting(request, arrival, has_body)));
+            let gateway = self.clone();
+            return Either::Right(Box::pin(gateway.handle_waiting(request, arrival, has_body)));
         }
         let entered = arrival.span.enter();
         let wants_hal = wants_hal(request.headers());
@@ -201,8 +205,9 @@ impl Gateway {
                 let span = (!arrival.span.is_disabled()).then(|| arrival.span.clone());
                 let timeout =
                     matches!(next, Next::Delay(..)).then(|| self.state.settings().request_timeout);
+                let mut gateway = self.clone();
                 let answering = async move {
-                    let answered = self.next(next);
+                    let answered = gateway.next(next);
                     let (recorded, response) = match timeout {
                         None => (None, answered.await),
                         Some(timeout) => tokio::time::timeout(timeout, answered)
@@ -210,7 +215,7 @@ impl Gateway {
                             .map_or_else(|_| timed_out(), |response| (None, response)),
                     };
                     let response = hal(wants_hal, response);
-                    Ok(arrival.conclude(self.state.journal(), recorded, response))
+                    Ok(arrival.conclude(gateway.state.journal(), recorded, response))
                 };
                 return Either::Right(match span {
                     None => Box::pin(answering),

@@ -100,6 +100,9 @@ struct Inner {
     ready: AtomicBool,
     /// `false` while the state file is being loaded: API calls wait for it.
     loaded: watch::Sender<bool>,
+    /// The same, read on every call without the channel's lock, whose reader count every
+    /// call would otherwise bounce between the cores.
+    is_loaded: AtomicBool,
     /// `GET /openapi.json`, serialized when first asked for.
     openapi: OnceLock<Bytes>,
 }
@@ -160,6 +163,7 @@ impl AppState {
                 seed,
                 ready: AtomicBool::new(false),
                 loaded: watch::Sender::new(true),
+                is_loaded: AtomicBool::new(true),
                 openapi: OnceLock::new(),
             }),
         })
@@ -211,7 +215,7 @@ impl AppState {
 
     /// Whether `/readyz` answers 200: start-up is done and the state file, if any, is loaded.
     pub fn is_ready(&self) -> bool {
-        self.inner.ready.load(Ordering::Acquire) && *self.inner.loaded.borrow()
+        self.inner.ready.load(Ordering::Acquire) && self.is_loaded()
     }
 
     /// The OpenAPI document of the routes served, as JSON: built on the first call, then kept.
@@ -224,7 +228,7 @@ impl AppState {
 
     /// Whether the state file, if any, is loaded.
     pub fn is_loaded(&self) -> bool {
-        *self.inner.loaded.borrow()
+        self.inner.is_loaded.load(Ordering::Acquire)
     }
 
     /// Waits until the state file, if any, is loaded.
@@ -235,6 +239,7 @@ impl AppState {
     }
 
     fn set_loaded(&self, loaded: bool) {
+        self.inner.is_loaded.store(loaded, Ordering::Release);
         self.inner.loaded.send_replace(loaded);
     }
 
