@@ -194,12 +194,11 @@ impl Gateway {
         }
         let entered = arrival.span.enter();
         let wants_hal = wants_hal(request.headers());
-        let next = std::panic::catch_unwind(AssertUnwindSafe(|| self.admit(request)));
+        let next = self.admit_guarded(request);
         drop(entered);
         let answered = match next {
-            Ok(Next::Answer(response)) => response,
-            Err(_) => ApiError::Unexpected.into_response(),
-            Ok(next) => {
+            Next::Answer(response) => response,
+            next => {
                 // The router's future, awaited in the request's span when that is logged; or
                 // the delay of a fault rule set since the check above, under the timeout.
                 let span = (!arrival.span.is_disabled()).then(|| arrival.span.clone());
@@ -276,12 +275,15 @@ impl Gateway {
         if !self.state.is_loaded() && !matches!(path, "/healthz" | "/readyz" | "/openapi.json") {
             self.state.loaded().await;
         }
-        let next = std::panic::catch_unwind(AssertUnwindSafe(|| self.admit(request)));
-        let response = match next {
-            Ok(next) => self.next(next).await,
-            Err(_) => ApiError::Unexpected.into_response(),
-        };
+        let next = self.admit_guarded(request);
+        let response = self.next(next).await;
         (recorded, hal(wants_hal, response))
+    }
+
+    /// [`Gateway::admit`], with step 5 for it: a panic becomes a PingOne-shaped 500.
+    fn admit_guarded(&mut self, request: Request) -> Next {
+        std::panic::catch_unwind(AssertUnwindSafe(|| self.admit(request)))
+            .unwrap_or_else(|_| Next::Answer(ApiError::Unexpected.into_response()))
     }
 
     /// The answer that comes after the synchronous steps: theirs, the router's, or the
