@@ -365,31 +365,23 @@ impl Gateway {
     fn push_credentials(&self, request: &mut Request) -> Option<Response> {
         let (app, id) = operations::push_credential_path(request.uri().path())?;
         let state = &self.state;
-        let (write, method) = match *request.method() {
-            Method::GET => (false, Method::GET),
-            Method::DELETE if id.is_some() => (false, Method::DELETE),
-            Method::POST if id.is_none() => (true, Method::POST),
-            Method::PUT if id.is_some() => (true, Method::PUT),
-            _ => return None,
-        };
-        let links = Links::of_request(state, request.headers(), request.uri());
-        let body = if write {
-            match JsonObject::take_parsed(request)? {
-                Ok(JsonObject(body)) => Some(body),
-                Err(refused) => return Some(refused.into_response()),
+        let links = |request: &Request| Links::of_request(state, request.headers(), request.uri());
+        let answer = match (request.method(), id) {
+            (&Method::GET, Some(id)) => {
+                routes::read_one(state, app, id, &links(request)).into_response()
             }
-        } else {
-            None
-        };
-        let answer = match (method, id, body) {
-            (Method::GET, Some(id), _) => routes::read_one(state, app, id, &links).into_response(),
-            (Method::GET, None, _) => routes::read_all(state, app, &links).into_response(),
-            (Method::DELETE, Some(id), _) => routes::delete_one(state, app, id).into_response(),
-            (Method::POST, None, Some(body)) => {
-                routes::create_one(state, app, &links, &body).into_response()
-            }
-            (Method::PUT, Some(id), Some(body)) => {
-                routes::replace_one(state, app, id, &links, &body).into_response()
+            (&Method::GET, None) => routes::read_all(state, app, &links(request)).into_response(),
+            (&Method::DELETE, Some(id)) => routes::delete_one(state, app, id).into_response(),
+            (&Method::POST, None) | (&Method::PUT, Some(_)) => {
+                let links = links(request);
+                let body = match JsonObject::take_parsed(request)? {
+                    Ok(JsonObject(body)) => body,
+                    Err(refused) => return Some(refused.into_response()),
+                };
+                match id {
+                    None => routes::create_one(state, app, &links, &body).into_response(),
+                    Some(id) => routes::replace_one(state, app, id, &links, &body).into_response(),
+                }
             }
             _ => return None,
         };
