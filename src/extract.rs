@@ -23,11 +23,8 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
     type Rejection = ApiError;
 
     async fn from_request(mut req: Request, state: &S) -> Result<Self, ApiError> {
-        if !is_json(req.headers()) {
-            return Err(ApiError::UnsupportedMediaType);
-        }
-        if let Some(ParsedJson(parsed)) = req.extensions_mut().remove::<ParsedJson>() {
-            return object(parsed);
+        if let Some(taken) = Self::take_parsed(&mut req) {
+            return taken;
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -56,8 +53,8 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
 impl JsonObject {
     /// The body of a request whose body the journal has already read and parsed: an error for
     /// a wrong content type or a body that is not an object, the object otherwise, and `None`
-    /// when there is no parsed body to take (the extractor reads it then). Gives the same
-    /// answers as the extractor.
+    /// when there is no parsed body to take (the extractor reads it then). The extractor's
+    /// first step, so that calls answered before routing get the same answers.
     pub fn take_parsed(request: &mut Request) -> Option<Result<Self, ApiError>> {
         if !is_json(request.headers()) {
             return Some(Err(ApiError::UnsupportedMediaType));
