@@ -12,13 +12,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 DURATION="${BENCH_INSTR_DURATION:-5s}"
-if [[ -z "${WORK:-}" ]]; then
-    WORK="$ROOT/target/bench/instructions-$(date +%Y%m%d-%H%M%S)"
-    need_tools
-    command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind >/dev/null; }
-    build_release
-fi
-mkdir -p "$WORK"
+command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind >/dev/null; }
+use_work instructions
 write_bodies
 
 # count NAME WORKLOAD THREADS CONNS COMMAND...: prints "NAME WORKLOAD <instructions per request>".

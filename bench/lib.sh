@@ -26,6 +26,17 @@ build_release() {
     (cd "$ROOT" && cargo build --release --locked --quiet --bin pingone-push-mock --example reference_server)
 }
 
+# use_work NAME: the results folder. Run on its own (WORK unset, not from bench/run.sh), a script
+# gets target/bench/NAME-<date> and the tools and release build the kit would have made.
+use_work() {
+    if [[ -z "${WORK:-}" ]]; then
+        WORK="$ROOT/target/bench/$1-$(date +%Y%m%d-%H%M%S)"
+        need_tools
+        build_release
+    fi
+    mkdir -p "$WORK"
+}
+
 free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }

@@ -8,12 +8,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 TOTAL="${BENCH_SCALE_TOTAL:-1000000}"
-if [[ -z "${WORK:-}" ]]; then
-    WORK="$ROOT/target/bench/memory-$(date +%Y%m%d-%H%M%S)"
-    need_tools
-    build_release
-fi
-mkdir -p "$WORK"
+use_work memory
 write_bodies
 trap stop_servers EXIT
 

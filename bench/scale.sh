@@ -13,12 +13,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 TOTAL="${BENCH_SCALE_TOTAL:-1000000}"
 DURATION="${BENCH_DURATION:-10s}"
 REPS="${BENCH_REPS:-3}"
-if [[ -z "${WORK:-}" ]]; then
-    WORK="$ROOT/target/bench/scale-$(date +%Y%m%d-%H%M%S)"
-    need_tools
-    build_release
-fi
-mkdir -p "$WORK"
+use_work scale
 write_bodies
 trap stop_servers EXIT
 
