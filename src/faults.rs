@@ -5,7 +5,6 @@
 //! probability roll succeeds and it has calls left) decides. Each rule rolls its own seeded
 //! generator, so a seed replays the same sequence of outcomes.
 
-pub mod inject;
 mod rng;
 mod spec;
 

@@ -50,11 +50,11 @@ use crate::error::ApiError;
 use crate::external_id::ExternalIds;
 use crate::extract::JsonObject;
 use crate::faults::Action;
-use crate::faults::inject::operation_template;
 use crate::journal::Journal;
 use crate::journal::record::{self, Pending};
 use crate::journal::redact::{self, Recorded};
 use crate::links::Links;
+use crate::operations::operation_template;
 use crate::server::{AppState, MAX_BODY_BYTES};
 use crate::{operations, routes};
 
