@@ -6,8 +6,9 @@
 pub mod record;
 pub mod redact;
 
-use std::collections::VecDeque;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Instant;
 
 use axum::http::{Method, StatusCode};
 use chrono::{DateTime, Utc};
@@ -116,11 +117,121 @@ impl Filter {
     }
 }
 
-/// A cloneable handle to the journal; its lock never leaves this file.
+/// What a finished request leaves in the journal: an [`Entry`] with its path borrowed, so that
+/// a full journal writes it over the oldest entry's without allocating.
+#[derive(Debug)]
+pub struct Record<'a> {
+    /// When the request arrived.
+    pub time: DateTime<Utc>,
+    /// The HTTP method.
+    pub method: Method,
+    /// The path, without the query string.
+    pub path: &'a str,
+    /// The status answered.
+    pub status: u16,
+    /// How long it took to answer, in milliseconds.
+    pub duration_ms: f64,
+    /// The `Correlation-Id` the response carried.
+    pub correlation_id: Option<Uuid>,
+    /// The body with secrets redacted.
+    pub body: redact::Recorded,
+    /// When it was answered: the journal's order.
+    pub finished: Instant,
+}
+
+impl Record<'_> {
+    /// Writes this over `stamped`, keeping the path's allocation.
+    fn write_over(self, stamped: &mut Stamped) {
+        let entry = &mut stamped.entry;
+        entry.path.clear();
+        entry.path.push_str(self.path);
+        entry.time = self.time;
+        entry.method = self.method;
+        entry.status = self.status;
+        entry.duration_ms = self.duration_ms;
+        entry.correlation_id = self.correlation_id;
+        entry.environment_id = None;
+        entry.body = self.body;
+        stamped.finished = self.finished;
+    }
+
+    fn into_stamped(self) -> Stamped {
+        Stamped {
+            finished: self.finished,
+            entry: Entry {
+                time: self.time,
+                method: self.method,
+                path: self.path.to_owned(),
+                status: self.status,
+                duration_ms: self.duration_ms,
+                correlation_id: self.correlation_id,
+                environment_id: None,
+                body: self.body,
+            },
+        }
+    }
+}
+
+/// A cloneable handle to the journal; its locks never leave this file.
+///
+/// Every thread records to a shard of its own, so the runtime's threads do not take turns at
+/// one lock (and pass its cache lines back and forth) on every call. Each shard keeps its own
+/// most recent `capacity` entries; a read merges them in the order they were answered and
+/// keeps the most recent `capacity`, which are all there (each is among its own shard's most
+/// recent).
 #[derive(Clone, Debug)]
 pub struct Journal {
     capacity: usize,
-    entries: Arc<Mutex<VecDeque<Entry>>>,
+    shards: Arc<[Shard; SHARDS]>,
+}
+
+/// More than the threads that answer calls (a runtime worker per core); a thread past these
+/// shares a shard, which only means that they take turns at its lock.
+const SHARDS: usize = 16;
+
+/// One shard, alone on its cache lines.
+#[derive(Debug, Default)]
+#[repr(align(128))]
+struct Shard(Mutex<Ring>);
+
+/// A shard's entries: once there are `capacity` of them, each new one is written over the
+/// oldest, in place.
+#[derive(Debug, Default)]
+struct Ring {
+    stamped: Vec<Stamped>,
+    /// Where the oldest entry is, once the ring is full.
+    oldest: usize,
+}
+
+/// An entry and when it was answered.
+#[derive(Debug)]
+struct Stamped {
+    finished: Instant,
+    entry: Entry,
+}
+
+impl Shard {
+    fn lock(&self) -> MutexGuard<'_, Ring> {
+        // Each write is to one entry, and a panic cannot happen halfway through one.
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Ring {
+    /// Oldest first.
+    fn iter(&self) -> impl Iterator<Item = &Stamped> {
+        let (newer, older) = self.stamped.split_at(self.oldest);
+        older.iter().chain(newer)
+    }
+}
+
+/// The shard the current thread records to: threads are given shards in turn.
+fn own_shard() -> usize {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    thread_local! {
+        static OWN: usize = NEXT.fetch_add(1, Ordering::Relaxed) % SHARDS;
+    }
+    OWN.with(|own| *own)
 }
 
 impl Journal {
@@ -128,14 +239,9 @@ impl Journal {
     pub fn new(capacity: usize) -> Self {
         Self {
             capacity,
-            // The deque grows as needed: a large capacity costs nothing until it is used.
-            entries: Arc::default(),
+            // The rings grow as needed: a large capacity costs nothing until it is used.
+            shards: Arc::default(),
         }
-    }
-
-    fn lock(&self) -> MutexGuard<'_, VecDeque<Entry>> {
-        // Each write is one push or pop: a panic cannot leave the deque inconsistent.
-        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// How many entries it keeps at most.
@@ -143,24 +249,32 @@ impl Journal {
         self.capacity
     }
 
-    /// Adds an entry, dropping the oldest beyond the capacity.
-    pub fn push(&self, entry: Entry) {
+    /// Adds an entry; the oldest beyond the capacity go.
+    pub fn push(&self, record: Record<'_>) {
         if self.capacity == 0 {
             return;
         }
-        let mut entries = self.lock();
-        while entries.len() >= self.capacity {
-            entries.pop_front();
+        let mut ring = self.shards[own_shard()].lock();
+        if ring.stamped.len() < self.capacity {
+            ring.stamped.push(record.into_stamped());
+        } else {
+            let oldest = ring.oldest;
+            record.write_over(&mut ring.stamped[oldest]);
+            ring.oldest = (oldest + 1) % self.capacity;
         }
-        entries.push_back(entry);
     }
 
     /// The matching entries, oldest first; with a limit, the most recent ones.
     pub fn entries(&self, filter: &Filter) -> Vec<Entry> {
-        let entries = self.lock();
-        let mut matching: Vec<Entry> = entries
+        let shards: Vec<_> = self.shards.iter().map(Shard::lock).collect();
+        let mut all: Vec<&Stamped> = shards.iter().flat_map(|ring| ring.iter()).collect();
+        // Stable: entries answered at the same instant keep their shard's order.
+        all.sort_by_key(|stamped| stamped.finished);
+        let kept = &all[all.len().saturating_sub(self.capacity)..];
+        let mut matching: Vec<Entry> = kept
             .iter()
             .rev()
+            .map(|stamped| &stamped.entry)
             .filter(|entry| filter.matches(entry))
             .take(filter.limit.unwrap_or(usize::MAX))
             .map(|entry| Entry {
@@ -168,14 +282,17 @@ impl Journal {
                 ..entry.clone()
             })
             .collect();
-        drop(entries);
+        drop(all);
+        drop(shards);
         matching.reverse();
         matching
     }
 
     /// Forgets everything.
     pub fn clear(&self) {
-        self.lock().clear();
+        for shard in self.shards.iter() {
+            *shard.lock() = Ring::default();
+        }
     }
 }
 
@@ -183,17 +300,17 @@ impl Journal {
 mod tests {
     use super::*;
 
-    fn entry(method: &str, path: &str, status: u16) -> Entry {
-        Entry {
+    fn push(journal: &Journal, method: &str, path: &str, status: u16) {
+        journal.push(Record {
             time: DateTime::UNIX_EPOCH,
             method: Method::from_bytes(method.as_bytes()).unwrap(),
-            path: path.to_owned(),
+            path,
             status,
             duration_ms: 0.0,
             correlation_id: None,
-            environment_id: None,
             body: None,
-        }
+            finished: Instant::now(),
+        });
     }
 
     fn paths(entries: Vec<Entry>) -> Vec<String> {
@@ -204,7 +321,7 @@ mod tests {
     fn the_journal_never_grows_past_its_capacity() {
         let journal = Journal::new(3);
         for index in 0..10 {
-            journal.push(entry("GET", &format!("/{index}"), 200));
+            push(&journal, "GET", &format!("/{index}"), 200);
             assert!(journal.entries(&Filter::default()).len() <= 3);
         }
         assert_eq!(
@@ -212,17 +329,77 @@ mod tests {
             ["/7", "/8", "/9"]
         );
         let none = Journal::new(0);
-        none.push(entry("GET", "/", 200));
+        push(&none, "GET", "/", 200);
         assert!(none.entries(&Filter::default()).is_empty());
+    }
+
+    #[test]
+    fn entries_written_over_old_ones_keep_nothing_of_them() {
+        let journal = Journal::new(2);
+        journal.push(Record {
+            time: DateTime::UNIX_EPOCH,
+            method: Method::POST,
+            path: "/v1/a-rather-long-path-that-leaves-its-capacity-behind",
+            status: 201,
+            duration_ms: 1.5,
+            correlation_id: Some(Uuid::nil()),
+            body: redact::note("a body"),
+            finished: Instant::now(),
+        });
+        push(&journal, "GET", "/v1/b", 200);
+        push(&journal, "DELETE", "/v1/c", 204);
+        let entries = journal.entries(&Filter::default());
+        assert_eq!(paths(entries.clone()), ["/v1/b", "/v1/c"]);
+        let last = &entries[1];
+        assert_eq!(
+            (&last.method, last.status, last.duration_ms),
+            (&Method::DELETE, 204, 0.0)
+        );
+        assert!(last.correlation_id.is_none() && last.body.is_none());
+    }
+
+    #[test]
+    fn entries_from_two_threads_come_back_in_the_order_they_were_answered() {
+        use std::sync::mpsc;
+        // Two threads, each recording to a shard of its own, take turns: twelve entries, past
+        // the capacity of ten.
+        let journal = Journal::new(10);
+        let (done, finished) = mpsc::channel();
+        let workers: Vec<mpsc::Sender<usize>> = (0..2)
+            .map(|_| {
+                let (order, orders) = mpsc::channel::<usize>();
+                let (journal, done) = (journal.clone(), done.clone());
+                std::thread::spawn(move || {
+                    for index in orders {
+                        push(&journal, "GET", &format!("/{index}"), 200);
+                        done.send(()).unwrap();
+                    }
+                });
+                order
+            })
+            .collect();
+        for index in 0..12 {
+            workers[index % 2].send(index).unwrap();
+            finished.recv().unwrap();
+        }
+        let expected: Vec<String> = (2..12).map(|index| format!("/{index}")).collect();
+        assert_eq!(paths(journal.entries(&Filter::default())), expected);
+        let limited = journal.entries(&Filter {
+            limit: Some(3),
+            ..Filter::default()
+        });
+        assert_eq!(paths(limited), ["/9", "/10", "/11"]);
+        journal.clear();
+        assert!(journal.entries(&Filter::default()).is_empty());
     }
 
     #[test]
     fn filters_combine_and_a_limit_keeps_the_most_recent() {
         let journal = Journal::new(10);
-        journal.push(entry("POST", "/v1/a", 201));
-        journal.push(entry("GET", "/v1/a", 200));
-        journal.push(entry("POST", "/v1/b", 429));
-        journal.push(entry("POST", "/v1/a", 400));
+        push(&journal, "POST", "/v1/a", 201);
+        push(&journal, "GET", "/v1/a", 200);
+        push(&journal, "POST", "/v1/b", 429);
+        push(&journal, "POST", "/v1/a", 400);
         let filter = |method: Option<Method>, prefix: Option<&str>, status: Option<&str>| Filter {
             method,
             path_prefix: prefix.map(str::to_owned),

@@ -4,6 +4,7 @@ use std::time::Instant;
 
 use axum::body::Body;
 use axum::extract::Request;
+use axum::http::uri::PathAndQuery;
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
@@ -11,7 +12,7 @@ use http_body_util::LengthLimitError;
 use uuid::Uuid;
 
 use super::redact::{Recorded, note, read_body};
-use super::{Entry, Journal};
+use super::{Journal, Record};
 use crate::error::ApiError;
 use crate::extract::ParsedJson;
 use crate::server::MAX_BODY_BYTES;
@@ -31,7 +32,9 @@ pub struct Pending {
     started: Instant,
     time: DateTime<Utc>,
     method: Method,
-    path: String,
+    /// The request's path and query: a reference count on the bytes hyper read, where a copy
+    /// of the path would be an allocation.
+    path: PathAndQuery,
     correlation_id: Uuid,
 }
 
@@ -39,28 +42,32 @@ impl Pending {
     /// Starts the record of `request`, unless the journal keeps nothing or the path is the
     /// emulator's own.
     pub fn start(journal: &Journal, request: &Request, correlation_id: Uuid) -> Option<Self> {
-        let path = request.uri().path();
-        (journal.capacity() > 0 && is_journaled(path)).then(|| Self {
+        let uri = request.uri();
+        (journal.capacity() > 0 && is_journaled(uri.path())).then(|| Self {
             started: Instant::now(),
             time: Utc::now(),
             method: request.method().clone(),
-            path: path.to_owned(),
+            path: uri
+                .path_and_query()
+                .cloned()
+                .unwrap_or_else(|| PathAndQuery::from_static("/")),
             correlation_id,
         })
     }
 
     /// Journals the request with its answer's status and its recorded body.
     pub fn finish(self, journal: &Journal, status: StatusCode, body: Recorded) {
-        let elapsed = self.started.elapsed();
-        journal.push(Entry {
+        let finished = Instant::now();
+        let elapsed = finished.saturating_duration_since(self.started);
+        journal.push(Record {
             time: self.time,
             method: self.method,
-            environment_id: None,
-            path: self.path,
+            path: self.path.path(),
             status: status.as_u16(),
             duration_ms: (elapsed.as_secs_f64() * 1_000_000.0).round() / 1_000.0,
             correlation_id: Some(self.correlation_id),
             body,
+            finished,
         });
     }
 }
