@@ -118,17 +118,49 @@ where
     }
 
     fn call(&mut self, request: axum::http::Request<B>) -> Self::Future {
+        self.answer(request)
+    }
+}
+
+/// hyper calls a service by reference, where a tower service is called mutably: hyper-util's
+/// bridge between the two clones the service for every call, and a clone of this one is four
+/// reference counts that every call would bounce between the cores. Served directly, only
+/// the calls that need a clone (compressed, routed or waiting ones) make one.
+impl<B> hyper::service::Service<axum::http::Request<B>> for Service
+where
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    type Response = Answer;
+    type Error = Infallible;
+    type Future = <Self as tower::Service<axum::http::Request<B>>>::Future;
+
+    fn call(&self, request: axum::http::Request<B>) -> Self::Future {
+        self.answer(request)
+    }
+}
+
+impl Service {
+    fn answer<B>(
+        &self,
+        request: axum::http::Request<B>,
+    ) -> <Self as tower::Service<axum::http::Request<B>>>::Future
+    where
+        B: http_body::Body<Data = Bytes> + Send + 'static,
+        B::Error: Into<axum::BoxError>,
+    {
+        let request = request.map(Body::new);
         if request.headers().contains_key(header::ACCEPT_ENCODING) {
-            let request = request.map(Body::new);
             Either::Left(
                 self.compressed
+                    .clone()
                     .call(request)
                     .map_ok(|response| response.map(http_body_util::Either::Left)),
             )
         } else {
             Either::Right(
                 self.plain
-                    .call(request)
+                    .handle(request)
                     .map_ok(|response| response.map(http_body_util::Either::Right)),
             )
         }
@@ -164,9 +196,9 @@ impl Gateway {
     /// Steps 1 to 4: correlation id, span, timeout, journal; then the rest, at once when
     /// nothing can make the call wait.
     ///
-    /// The gateway is cloned only for calls that wait: a clone is two reference counts that
-    /// every call would otherwise bounce between the cores.
-    fn handle(&mut self, request: Request) -> GatewayFuture {
+    /// The gateway is cloned only for calls that wait or are routed: a clone is two reference
+    /// counts that every call would otherwise bounce between the cores.
+    fn handle(&self, request: Request) -> GatewayFuture {
         let id = CorrelationId::generate();
         // Fields are formatted only if the span is logged.
         let span = tracing::info_span!(
@@ -281,7 +313,7 @@ impl Gateway {
     }
 
     /// [`Gateway::admit`], with step 5 for it: a panic becomes a PingOne-shaped 500.
-    fn admit_guarded(&mut self, request: Request) -> Next {
+    fn admit_guarded(&self, request: Request) -> Next {
         std::panic::catch_unwind(AssertUnwindSafe(|| self.admit(request)))
             .unwrap_or_else(|_| Next::Answer(ApiError::Unexpected.into_response()))
     }
@@ -308,7 +340,7 @@ impl Gateway {
     /// the token must be one this server issued, unexpired, from an environment that may
     /// manage the environment in the path. The fault rules' lock is taken only when there are
     /// rules, and released before any delay.
-    fn admit(&mut self, mut request: Request) -> Next {
+    fn admit(&self, mut request: Request) -> Next {
         let state = &self.state;
         let path = request.uri().path();
         if path == "/v1" || path.starts_with("/v1/") {
@@ -352,7 +384,8 @@ impl Gateway {
         if let Some(answer) = self.push_credentials(&mut request) {
             return Next::Answer(answer);
         }
-        Next::Route(self.router.call(request))
+        // The router is called mutably: a clone of it (one reference count) for the call.
+        Next::Route(self.router.clone().call(request))
     }
 
     /// Answers the push-credential calls (`GET` one or all, `POST`, `PUT`, `DELETE`) by the

@@ -14,7 +14,6 @@ use std::time::Duration;
 use hyper::server::conn::http1;
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
-use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 
 /// Serves `service` on `listener` until `shutdown` completes, then stops accepting and waits for
@@ -26,13 +25,12 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
     let mut builder = http1::Builder::new();
+    builder.header_read_timeout(header_read_timeout);
     // The header deadlines are looked at every eighth of the timeout, but no more often than
     // every 10 ms nor less often than every 250 ms: a connection is closed at most a tick late.
     let tick =
         (header_read_timeout / 8).clamp(Duration::from_millis(10), Duration::from_millis(250));
-    builder
-        .timer(timer::CoarseTimer::start(tick))
-        .header_read_timeout(header_read_timeout);
+    let timers = timer::Timers::start(tick);
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
     loop {
@@ -46,8 +44,11 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
-        let service = TowerToHyperService::new(service.clone());
-        let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+        let connection = builder
+            .clone()
+            .timer(timers.connection())
+            .serve_connection(TokioIo::new(stream), service.clone());
+        let connection = graceful.watch(connection);
         tokio::spawn(async move {
             // A client that goes away mid-request, or times out, is not the server's error.
             if let Err(error) = connection.await {
