@@ -25,12 +25,13 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
     let mut builder = http1::Builder::new();
-    builder.header_read_timeout(header_read_timeout);
     // The header deadlines are looked at every eighth of the timeout, but no more often than
     // every 10 ms nor less often than every 250 ms: a connection is closed at most a tick late.
     let tick =
         (header_read_timeout / 8).clamp(Duration::from_millis(10), Duration::from_millis(250));
-    let timers = timer::Timers::start(tick);
+    builder
+        .timer(timer::CoarseTimer::start(tick))
+        .header_read_timeout(header_read_timeout);
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
     loop {
@@ -44,11 +45,8 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
-        let connection = builder
-            .clone()
-            .timer(timers.connection())
-            .serve_connection(TokioIo::new(stream), service.clone());
-        let connection = graceful.watch(connection);
+        let connection =
+            graceful.watch(builder.serve_connection(TokioIo::new(stream), service.clone()));
         tokio::spawn(async move {
             // A client that goes away mid-request, or times out, is not the server's error.
             if let Err(error) = connection.await {

@@ -1,109 +1,113 @@
-//! A coarse timer for hyper's header-read timeout, one per connection.
+//! A coarse timer for hyper's header-read timeout.
 //!
 //! hyper arms its header-read timer for every request it reads, and drops it as soon as the
 //! headers are in. With tokio's timer each of those is an entry in the runtime's timer wheel,
 //! under its lock, and moving the earliest deadline wakes a parked worker: on a two-core
-//! machine that cost a tenth of the read throughput (docs/PERFORMANCE.md). A timer shared by
-//! all connections, even a lock-light one, still has every request write to memory that both
-//! cores use, and pass it back and forth.
-//!
-//! The deadlines are generous (seconds) and need no precision. So each connection gets a
-//! timer of its own ([`Timers::connection`]): its sleeps are kept in the connection's own slot,
-//! which only that connection's task writes to, and one task looks at every slot each tick.
+//! machine that cost a tenth of the read throughput (docs/PERFORMANCE.md). The deadlines here
+//! are generous (seconds) and need no precision, so the sleeps are entries in a plain map that
+//! one task looks at every tick: arming and dropping a timer takes a short lock and no kernel.
 //! A deadline fires at most one tick late.
 
+use std::collections::HashMap;
 use std::future::Future;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use hyper::rt::{Sleep, Timer};
 
-/// The slots of a server's connections, looked at every tick by a task that ends when the
-/// last clone of this is dropped.
+/// Sleeps that fire within a tick of their deadline; cheap to clone.
 #[derive(Clone, Debug)]
-pub struct Timers {
-    slots: Arc<Mutex<Vec<Weak<Slot>>>>,
+pub struct CoarseTimer {
+    shared: Arc<Shared>,
 }
 
-/// A connection's pending sleeps that have been polled. hyper's HTTP/1 server has one at a
-/// time (the header-read timeout), but a [`Timer`] may be asked for any number.
-#[derive(Debug, Default)]
-struct Slot(Mutex<Sleepers>);
+/// The keys are a counter: they need no hashing beyond themselves.
+#[derive(Clone, Copy, Debug, Default)]
+struct KeyHasher(u64);
 
-#[derive(Debug, Default)]
-struct Sleepers {
-    next_key: u64,
-    /// Key, deadline and whom to wake.
-    pending: Vec<(u64, Instant, Waker)>,
-}
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        // Spread over all the bits: the table takes bucket and tag from different ones.
+        self.0.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    }
 
-impl Slot {
-    fn lock(&self) -> MutexGuard<'_, Sleepers> {
-        // Each write is one push or removal: a panic cannot leave the list half-changed.
-        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = (self.0 << 8) | u64::from(*byte);
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
     }
 }
 
-impl Timers {
-    /// Timers whose sleeps are looked at every `tick`, by a task on the current runtime.
-    pub fn start(tick: Duration) -> Self {
-        let slots = Arc::default();
-        tokio::spawn(wake_due(Arc::downgrade(&slots), tick));
-        Self { slots }
-    }
+type Sleepers = HashMap<u64, (Instant, Waker), BuildHasherDefault<KeyHasher>>;
 
-    /// The timer of a new connection.
-    pub fn connection(&self) -> ConnectionTimer {
-        let slot = Arc::new(Slot::default());
-        self.slots
+/// Shards, so that the runtime's threads rarely wait for one another's sleeps.
+const SHARDS: usize = 8;
+
+#[derive(Debug, Default)]
+struct Shared {
+    next_key: AtomicU64,
+    /// The pending sleeps that have been polled (deadline and whom to wake), by key modulo
+    /// [`SHARDS`].
+    shards: [Mutex<Sleepers>; SHARDS],
+}
+
+impl Shared {
+    fn sleepers(&self, key: u64) -> MutexGuard<'_, Sleepers> {
+        // Each write is one insert or remove: a panic cannot leave a map half-changed.
+        self.shards[key as usize % SHARDS]
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .push(Arc::downgrade(&slot));
-        ConnectionTimer { slot }
     }
 }
 
-/// Every tick, forgets the slots of closed connections and wakes the sleepers whose deadline
-/// has passed (they see it when polled).
-async fn wake_due(slots: Weak<Mutex<Vec<Weak<Slot>>>>, tick: Duration) {
+impl CoarseTimer {
+    /// A timer whose sleeps are looked at every `tick`, by a task on the current runtime that
+    /// ends when the last clone of the timer is dropped.
+    pub fn start(tick: Duration) -> Self {
+        let shared = Arc::new(Shared::default());
+        let weak = Arc::downgrade(&shared);
+        tokio::spawn(wake_due(weak, tick));
+        Self { shared }
+    }
+}
+
+/// Every tick, wakes the sleepers whose deadline has passed (they see it when polled).
+async fn wake_due(shared: Weak<Shared>, tick: Duration) {
     let mut ticks = tokio::time::interval(tick);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
-        let Some(slots) = slots.upgrade() else {
+        let Some(shared) = shared.upgrade() else {
             return;
         };
-        let open: Vec<Arc<Slot>> = {
-            let mut slots = slots.lock().unwrap_or_else(PoisonError::into_inner);
-            slots.retain(|slot| slot.strong_count() > 0);
-            slots.iter().filter_map(Weak::upgrade).collect()
-        };
-        drop(slots);
         let now = Instant::now();
-        let mut due = Vec::new();
-        for slot in &open {
-            let mut sleepers = slot.lock();
-            sleepers.pending.retain(|(_, deadline, waker)| {
-                let is_due = *deadline <= now;
-                if is_due {
-                    due.push(waker.clone());
-                }
-                !is_due
-            });
+        for shard in 0..SHARDS as u64 {
+            let due: Vec<Waker> = {
+                let mut sleepers = shared.sleepers(shard);
+                let keys: Vec<u64> = sleepers
+                    .iter()
+                    .filter(|(_, (deadline, _))| *deadline <= now)
+                    .map(|(key, _)| *key)
+                    .collect();
+                keys.iter()
+                    .filter_map(|key| sleepers.remove(key))
+                    .map(|(_, waker)| waker)
+                    .collect()
+            };
+            due.into_iter().for_each(Waker::wake);
         }
-        due.into_iter().for_each(Waker::wake);
     }
 }
 
-/// One connection's timer; cheap to clone.
-#[derive(Clone, Debug)]
-pub struct ConnectionTimer {
-    slot: Arc<Slot>,
-}
-
-impl Timer for ConnectionTimer {
+impl Timer for CoarseTimer {
     fn sleep(&self, duration: Duration) -> Pin<Box<dyn Sleep>> {
         self.sleep_until(Instant::now() + duration)
     }
@@ -111,26 +115,19 @@ impl Timer for ConnectionTimer {
     fn sleep_until(&self, deadline: Instant) -> Pin<Box<dyn Sleep>> {
         Box::pin(CoarseSleep {
             deadline,
-            key: None,
-            slot: Arc::clone(&self.slot),
+            key: self.shared.next_key.fetch_add(1, Ordering::Relaxed),
+            registered: false,
+            shared: Arc::clone(&self.shared),
         })
     }
 }
 
-/// One sleep: in its connection's slot only once it has been polled and is not yet due.
+/// One sleep: registered with the timer only once it has been polled and is not yet due.
 struct CoarseSleep {
     deadline: Instant,
-    /// Its key in the slot, once it is there.
-    key: Option<u64>,
-    slot: Arc<Slot>,
-}
-
-impl CoarseSleep {
-    fn leave(&mut self) {
-        if let Some(key) = self.key.take() {
-            self.slot.lock().pending.retain(|(other, ..)| *other != key);
-        }
-    }
+    key: u64,
+    registered: bool,
+    shared: Arc<Shared>,
 }
 
 impl Future for CoarseSleep {
@@ -138,31 +135,23 @@ impl Future for CoarseSleep {
 
     fn poll(mut self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<()> {
         if Instant::now() >= self.deadline {
-            self.leave();
+            if self.registered {
+                self.shared.sleepers(self.key).remove(&self.key);
+                self.registered = false;
+            }
             return Poll::Ready(());
         }
-        let deadline = self.deadline;
-        let mut sleepers = self.slot.lock();
-        let known = self.key.and_then(|key| {
-            sleepers
-                .pending
-                .iter_mut()
-                .find(|(other, ..)| *other == key)
-        });
-        match known {
+        let (key, deadline) = (self.key, self.deadline);
+        let mut sleepers = self.shared.sleepers(key);
+        match sleepers.get_mut(&key) {
             // Polled again: keep the waker unless the task's has changed.
-            Some((_, _, waker)) => waker.clone_from(context.waker()),
-            // First polled.
+            Some((_, waker)) => waker.clone_from(context.waker()),
             None => {
-                let key = sleepers.next_key;
-                sleepers.next_key += 1;
-                sleepers
-                    .pending
-                    .push((key, deadline, context.waker().clone()));
-                drop(sleepers);
-                self.key = Some(key);
+                sleepers.insert(key, (deadline, context.waker().clone()));
             }
         }
+        drop(sleepers);
+        self.registered = true;
         Poll::Pending
     }
 }
@@ -171,7 +160,9 @@ impl Sleep for CoarseSleep {}
 
 impl Drop for CoarseSleep {
     fn drop(&mut self) {
-        self.leave();
+        if self.registered {
+            self.shared.sleepers(self.key).remove(&self.key);
+        }
     }
 }
 
@@ -179,14 +170,9 @@ impl Drop for CoarseSleep {
 mod tests {
     use super::*;
 
-    fn pending(timer: &ConnectionTimer) -> usize {
-        timer.slot.lock().pending.len()
-    }
-
     #[tokio::test]
     async fn sleeps_end_at_their_deadline_within_a_tick() {
-        let timers = Timers::start(Duration::from_millis(10));
-        let timer = timers.connection();
+        let timer = CoarseTimer::start(Duration::from_millis(10));
         let started = Instant::now();
         timer.sleep(Duration::from_millis(50)).await;
         let slept = started.elapsed();
@@ -194,50 +180,24 @@ mod tests {
         assert!(slept < Duration::from_secs(2), "{slept:?}");
         // A past deadline is ready at once.
         timer.sleep(Duration::ZERO).await;
-        assert_eq!(pending(&timer), 0);
-    }
-
-    #[tokio::test]
-    async fn sleeps_of_one_connection_all_end() {
-        let timers = Timers::start(Duration::from_millis(10));
-        let timer = timers.connection();
-        let other = timers.connection();
-        let started = Instant::now();
-        let long = tokio::spawn(timer.sleep(Duration::from_millis(80)));
-        let short = tokio::spawn(timer.sleep(Duration::from_millis(30)));
-        let elsewhere = tokio::spawn(other.sleep(Duration::from_millis(30)));
-        short.await.unwrap();
-        elsewhere.await.unwrap();
-        assert!(started.elapsed() >= Duration::from_millis(30));
-        long.await.unwrap();
-        assert!(started.elapsed() >= Duration::from_millis(80));
-        assert_eq!(pending(&timer) + pending(&other), 0);
     }
 
     #[tokio::test]
     async fn dropped_sleeps_leave_nothing_behind() {
-        let timers = Timers::start(Duration::from_millis(10));
-        let timer = timers.connection();
+        let timer = CoarseTimer::start(Duration::from_millis(10));
         for _ in 0..100 {
             let mut sleep = timer.sleep(Duration::from_secs(60));
             let mut context = Context::from_waker(Waker::noop());
             assert!(sleep.as_mut().poll(&mut context).is_pending());
-            assert!(sleep.as_mut().poll(&mut context).is_pending());
-            assert_eq!(pending(&timer), 1);
         }
-        assert_eq!(pending(&timer), 0);
+        assert!((0..SHARDS as u64).all(|shard| timer.shared.sleepers(shard).is_empty()));
     }
 
     #[tokio::test]
-    async fn closed_connections_are_forgotten_and_the_task_ends_with_the_timers() {
-        let timers = Timers::start(Duration::from_millis(5));
-        let timer = timers.connection();
-        let _kept = timers.connection();
+    async fn the_ticking_task_ends_with_the_timer() {
+        let timer = CoarseTimer::start(Duration::from_millis(5));
+        let weak = Arc::downgrade(&timer.shared);
         drop(timer);
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        assert_eq!(timers.slots.lock().unwrap().len(), 1);
-        let weak = Arc::downgrade(&timers.slots);
-        drop(timers);
         tokio::time::sleep(Duration::from_millis(50)).await;
         assert!(weak.upgrade().is_none());
     }
