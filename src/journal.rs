@@ -6,9 +6,7 @@
 pub mod record;
 pub mod redact;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Instant;
 
 use axum::http::{Method, StatusCode};
 use chrono::{DateTime, Utc};
@@ -135,14 +133,11 @@ pub struct Record<'a> {
     pub correlation_id: Option<Uuid>,
     /// The body with secrets redacted.
     pub body: redact::Recorded,
-    /// When it was answered: the journal's order.
-    pub finished: Instant,
 }
 
 impl Record<'_> {
-    /// Writes this over `stamped`, keeping the path's allocation.
-    fn write_over(self, stamped: &mut Stamped) {
-        let entry = &mut stamped.entry;
+    /// Writes this over `entry`, keeping the path's allocation.
+    fn write_over(self, entry: &mut Entry) {
         entry.path.clear();
         entry.path.push_str(self.path);
         entry.time = self.time;
@@ -152,86 +147,44 @@ impl Record<'_> {
         entry.correlation_id = self.correlation_id;
         entry.environment_id = None;
         entry.body = self.body;
-        stamped.finished = self.finished;
     }
 
-    fn into_stamped(self) -> Stamped {
-        Stamped {
-            finished: self.finished,
-            entry: Entry {
-                time: self.time,
-                method: self.method,
-                path: self.path.to_owned(),
-                status: self.status,
-                duration_ms: self.duration_ms,
-                correlation_id: self.correlation_id,
-                environment_id: None,
-                body: self.body,
-            },
+    fn into_entry(self) -> Entry {
+        Entry {
+            time: self.time,
+            method: self.method,
+            path: self.path.to_owned(),
+            status: self.status,
+            duration_ms: self.duration_ms,
+            correlation_id: self.correlation_id,
+            environment_id: None,
+            body: self.body,
         }
     }
 }
 
-/// A cloneable handle to the journal; its locks never leave this file.
-///
-/// Every thread records to a shard of its own, so the runtime's threads do not take turns at
-/// one lock (and pass its cache lines back and forth) on every call. Each shard keeps its own
-/// most recent `capacity` entries; a read merges them in the order they were answered and
-/// keeps the most recent `capacity`, which are all there (each is among its own shard's most
-/// recent).
+/// A cloneable handle to the journal; its lock never leaves this file.
 #[derive(Clone, Debug)]
 pub struct Journal {
     capacity: usize,
-    shards: Arc<[Shard; SHARDS]>,
+    ring: Arc<Mutex<Ring>>,
 }
 
-/// More than the threads that answer calls (a runtime worker per core); a thread past these
-/// shares a shard, which only means that they take turns at its lock.
-const SHARDS: usize = 16;
-
-/// One shard, alone on its cache lines.
-#[derive(Debug, Default)]
-#[repr(align(128))]
-struct Shard(Mutex<Ring>);
-
-/// A shard's entries: once there are `capacity` of them, each new one is written over the
-/// oldest, in place.
+/// The entries: once there are `capacity` of them, each new one is written over the oldest, in
+/// place, so that a full journal neither allocates nor frees.
 #[derive(Debug, Default)]
 struct Ring {
-    stamped: Vec<Stamped>,
+    entries: Vec<Entry>,
     /// Where the oldest entry is, once the ring is full.
     oldest: usize,
 }
 
-/// An entry and when it was answered.
-#[derive(Debug)]
-struct Stamped {
-    finished: Instant,
-    entry: Entry,
-}
-
-impl Shard {
-    fn lock(&self) -> MutexGuard<'_, Ring> {
-        // Each write is to one entry, and a panic cannot happen halfway through one.
-        self.0.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
 impl Ring {
     /// Oldest first.
-    fn iter(&self) -> impl Iterator<Item = &Stamped> {
-        let (newer, older) = self.stamped.split_at(self.oldest);
+    fn iter(&self) -> impl DoubleEndedIterator<Item = &Entry> {
+        let (newer, older) = self.entries.split_at(self.oldest);
         older.iter().chain(newer)
     }
-}
-
-/// The shard the current thread records to: threads are given shards in turn.
-fn own_shard() -> usize {
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    thread_local! {
-        static OWN: usize = NEXT.fetch_add(1, Ordering::Relaxed) % SHARDS;
-    }
-    OWN.with(|own| *own)
 }
 
 impl Journal {
@@ -239,9 +192,14 @@ impl Journal {
     pub fn new(capacity: usize) -> Self {
         Self {
             capacity,
-            // The rings grow as needed: a large capacity costs nothing until it is used.
-            shards: Arc::default(),
+            // The ring grows as needed: a large capacity costs nothing until it is used.
+            ring: Arc::default(),
         }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Ring> {
+        // Each write is to one entry, and a panic cannot happen halfway through one.
+        self.ring.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// How many entries it keeps at most.
@@ -249,32 +207,27 @@ impl Journal {
         self.capacity
     }
 
-    /// Adds an entry; the oldest beyond the capacity go.
+    /// Adds an entry; past the capacity, in place of the oldest.
     pub fn push(&self, record: Record<'_>) {
         if self.capacity == 0 {
             return;
         }
-        let mut ring = self.shards[own_shard()].lock();
-        if ring.stamped.len() < self.capacity {
-            ring.stamped.push(record.into_stamped());
+        let mut ring = self.lock();
+        if ring.entries.len() < self.capacity {
+            ring.entries.push(record.into_entry());
         } else {
             let oldest = ring.oldest;
-            record.write_over(&mut ring.stamped[oldest]);
+            record.write_over(&mut ring.entries[oldest]);
             ring.oldest = (oldest + 1) % self.capacity;
         }
     }
 
     /// The matching entries, oldest first; with a limit, the most recent ones.
     pub fn entries(&self, filter: &Filter) -> Vec<Entry> {
-        let shards: Vec<_> = self.shards.iter().map(Shard::lock).collect();
-        let mut all: Vec<&Stamped> = shards.iter().flat_map(|ring| ring.iter()).collect();
-        // Stable: entries answered at the same instant keep their shard's order.
-        all.sort_by_key(|stamped| stamped.finished);
-        let kept = &all[all.len().saturating_sub(self.capacity)..];
-        let mut matching: Vec<Entry> = kept
+        let ring = self.lock();
+        let mut matching: Vec<Entry> = ring
             .iter()
             .rev()
-            .map(|stamped| &stamped.entry)
             .filter(|entry| filter.matches(entry))
             .take(filter.limit.unwrap_or(usize::MAX))
             .map(|entry| Entry {
@@ -282,17 +235,14 @@ impl Journal {
                 ..entry.clone()
             })
             .collect();
-        drop(all);
-        drop(shards);
+        drop(ring);
         matching.reverse();
         matching
     }
 
     /// Forgets everything.
     pub fn clear(&self) {
-        for shard in self.shards.iter() {
-            *shard.lock() = Ring::default();
-        }
+        *self.lock() = Ring::default();
     }
 }
 
@@ -309,7 +259,6 @@ mod tests {
             duration_ms: 0.0,
             correlation_id: None,
             body: None,
-            finished: Instant::now(),
         });
     }
 
@@ -344,7 +293,6 @@ mod tests {
             duration_ms: 1.5,
             correlation_id: Some(Uuid::nil()),
             body: redact::note("a body"),
-            finished: Instant::now(),
         });
         push(&journal, "GET", "/v1/b", 200);
         push(&journal, "DELETE", "/v1/c", 204);
@@ -356,41 +304,6 @@ mod tests {
             (&Method::DELETE, 204, 0.0)
         );
         assert!(last.correlation_id.is_none() && last.body.is_none());
-    }
-
-    #[test]
-    fn entries_from_two_threads_come_back_in_the_order_they_were_answered() {
-        use std::sync::mpsc;
-        // Two threads, each recording to a shard of its own, take turns: twelve entries, past
-        // the capacity of ten.
-        let journal = Journal::new(10);
-        let (done, finished) = mpsc::channel();
-        let workers: Vec<mpsc::Sender<usize>> = (0..2)
-            .map(|_| {
-                let (order, orders) = mpsc::channel::<usize>();
-                let (journal, done) = (journal.clone(), done.clone());
-                std::thread::spawn(move || {
-                    for index in orders {
-                        push(&journal, "GET", &format!("/{index}"), 200);
-                        done.send(()).unwrap();
-                    }
-                });
-                order
-            })
-            .collect();
-        for index in 0..12 {
-            workers[index % 2].send(index).unwrap();
-            finished.recv().unwrap();
-        }
-        let expected: Vec<String> = (2..12).map(|index| format!("/{index}")).collect();
-        assert_eq!(paths(journal.entries(&Filter::default())), expected);
-        let limited = journal.entries(&Filter {
-            limit: Some(3),
-            ..Filter::default()
-        });
-        assert_eq!(paths(limited), ["/9", "/10", "/11"]);
-        journal.clear();
-        assert!(journal.entries(&Filter::default()).is_empty());
     }
 
     #[test]
