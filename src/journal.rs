@@ -16,7 +16,7 @@ use uuid::Uuid;
 use crate::extract::environment_in_path;
 
 /// One journaled request.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Entry {
     /// When the request arrived (real time; shown in RFC 3339 with milliseconds).
@@ -150,16 +150,9 @@ impl Record<'_> {
     }
 
     fn into_entry(self) -> Entry {
-        Entry {
-            time: self.time,
-            method: self.method,
-            path: self.path.to_owned(),
-            status: self.status,
-            duration_ms: self.duration_ms,
-            correlation_id: self.correlation_id,
-            environment_id: None,
-            body: self.body,
-        }
+        let mut entry = Entry::default();
+        self.write_over(&mut entry);
+        entry
     }
 }
 

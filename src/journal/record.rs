@@ -4,8 +4,7 @@ use std::time::Instant;
 
 use axum::body::Body;
 use axum::extract::Request;
-use axum::http::uri::PathAndQuery;
-use axum::http::{Method, StatusCode};
+use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use http_body_util::LengthLimitError;
@@ -32,9 +31,9 @@ pub struct Pending {
     started: Instant,
     time: DateTime<Utc>,
     method: Method,
-    /// The request's path and query: a reference count on the bytes hyper read, where a copy
-    /// of the path would be an allocation.
-    path: PathAndQuery,
+    /// The request's target, for its path: cloning it is a reference count on the bytes hyper
+    /// read, where a copy of the path would be an allocation.
+    uri: Uri,
     correlation_id: Uuid,
 }
 
@@ -47,10 +46,7 @@ impl Pending {
             started: Instant::now(),
             time: Utc::now(),
             method: request.method().clone(),
-            path: uri
-                .path_and_query()
-                .cloned()
-                .unwrap_or_else(|| PathAndQuery::from_static("/")),
+            uri: uri.clone(),
             correlation_id,
         })
     }
@@ -61,7 +57,7 @@ impl Pending {
         journal.push(Record {
             time: self.time,
             method: self.method,
-            path: self.path.path(),
+            path: self.uri.path(),
             status: status.as_u16(),
             duration_ms: (elapsed.as_secs_f64() * 1_000_000.0).round() / 1_000.0,
             correlation_id: Some(self.correlation_id),
