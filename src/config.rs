@@ -31,6 +31,10 @@ pub enum Command {
     Healthcheck,
 }
 
+/// What the generated certificate covers unless `--tls-hostnames` says otherwise.
+pub const DEFAULT_TLS_HOSTNAMES: &str =
+    "localhost,127.0.0.1,::1,api.pingone.test,auth.pingone.test";
+
 /// How `/v1` calls are authenticated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum AuthMode {
@@ -73,6 +77,39 @@ pub struct Config {
         global = true
     )]
     pub listen: SocketAddr,
+
+    /// Serve only HTTPS (`--tls-listen`): no plain HTTP listener.
+    #[arg(long, env = "PINGONE_MOCK_NO_HTTP", requires = "tls_listen")]
+    pub no_http: bool,
+
+    /// Address to serve HTTPS on as well (e.g. `127.0.0.1:8443`), the same application over
+    /// TLS 1.2 or 1.3.
+    #[arg(long, env = "PINGONE_MOCK_TLS_LISTEN")]
+    pub tls_listen: Option<SocketAddr>,
+
+    /// PEM certificate chain (leaf first) for HTTPS; without it a local CA signs one for
+    /// `--tls-hostnames`.
+    #[arg(long, env = "PINGONE_MOCK_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// PEM private key of `--tls-cert`.
+    #[arg(long, env = "PINGONE_MOCK_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
+    /// Host names and addresses the generated certificate covers, comma-separated (add e.g.
+    /// `api.pingone.com` to map PingOne's own names onto the emulator).
+    #[arg(
+        long,
+        env = "PINGONE_MOCK_TLS_HOSTNAMES",
+        value_delimiter = ',',
+        default_value = DEFAULT_TLS_HOSTNAMES
+    )]
+    pub tls_hostnames: Vec<String>,
+
+    /// Directory that keeps the local CA (`ca.pem`, and `ca-key.pem` with mode 0600) across
+    /// starts, so a CA trusted once stays trusted; without it a new CA is made at every start.
+    #[arg(long, env = "PINGONE_MOCK_TLS_DIR")]
+    pub tls_dir: Option<PathBuf>,
 
     /// Base URL for `href`s (e.g. `https://api.pingone.com`); by default taken from the request's
     /// `Host` and `X-Forwarded-*` headers.
@@ -159,6 +196,15 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            no_http: false,
+            tls_listen: None,
+            tls_cert: None,
+            tls_key: None,
+            tls_hostnames: DEFAULT_TLS_HOSTNAMES
+                .split(',')
+                .map(str::to_owned)
+                .collect(),
+            tls_dir: None,
             public_url: None,
             auth: AuthMode::AnyBearer,
             tenancy: Tenancy::Auto,
@@ -229,6 +275,11 @@ mod tests {
         assert_eq!(parsed.no_admin, default.no_admin);
         assert_eq!(parsed.journal_size, default.journal_size);
         assert_eq!(parsed.state_file, default.state_file);
+        assert_eq!(parsed.no_http, default.no_http);
+        assert_eq!(parsed.tls_listen, default.tls_listen);
+        assert_eq!((parsed.tls_cert, parsed.tls_key), (None, None));
+        assert_eq!(parsed.tls_hostnames, default.tls_hostnames);
+        assert_eq!(parsed.tls_dir, default.tls_dir);
         assert!(cli.command.is_none());
     }
 
@@ -262,9 +313,29 @@ mod tests {
             "250",
             "--request-timeout-ms",
             "500",
+            "--tls-listen",
+            "127.0.0.1:8443",
+            "--no-http",
+            "--tls-cert",
+            "cert.pem",
+            "--tls-key",
+            "key.pem",
+            "--tls-hostnames",
+            "api.pingone.com,auth.pingone.com",
+            "--tls-dir",
+            "/tmp/tls",
         ])
         .unwrap();
         let config = cli.config;
+        assert_eq!(config.tls_listen.map(|a| a.port()), Some(8443));
+        assert!(config.no_http);
+        assert_eq!(config.tls_cert, Some(PathBuf::from("cert.pem")));
+        assert_eq!(config.tls_key, Some(PathBuf::from("key.pem")));
+        assert_eq!(
+            config.tls_hostnames,
+            ["api.pingone.com", "auth.pingone.com"]
+        );
+        assert_eq!(config.tls_dir, Some(PathBuf::from("/tmp/tls")));
         assert_eq!(
             config.admin_token.as_ref().map(Secret::expose),
             Some("s3cret-admin")
@@ -298,6 +369,10 @@ mod tests {
             &["--admin-token", ""],
             &["--admin-token", "two words"],
             &["--journal-size", "-1"],
+            &["--no-http"],
+            &["--tls-listen", "127.0.0.1:8443", "--tls-cert", "cert.pem"],
+            &["--tls-listen", "127.0.0.1:8443", "--tls-key", "key.pem"],
+            &["--tls-listen", "localhost:8443"],
         ] {
             assert!(parse(args).is_err(), "{args:?} should be refused");
         }

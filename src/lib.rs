@@ -60,8 +60,9 @@ pub mod seed;
 mod serve;
 pub mod server;
 pub mod store;
+pub mod tls;
 pub mod tokens;
 
 pub use config::Config;
 pub use mock_server::MockServer;
-pub use server::{AppState, app, run};
+pub use server::{AppState, Listeners, app, run, run_on};

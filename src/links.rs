@@ -2,7 +2,7 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Uri, header};
+use axum::http::{Extensions, HeaderMap, HeaderName, HeaderValue, Uri, header};
 use uuid::Uuid;
 
 use crate::error::ApiError;
@@ -214,7 +214,9 @@ impl Links {
         self.href(Target::ApplicationSecret(&app.into()))
     }
 
-    fn from_headers<'a>(headers: &'a HeaderMap, authority: Option<&'a str>) -> Self {
+    /// The origin a client used: `X-Forwarded-Proto` and `X-Forwarded-Host` when a proxy sent
+    /// them, else the connection's scheme and the `Host` header.
+    fn from_headers<'a>(headers: &'a HeaderMap, authority: Option<&'a str>, tls: bool) -> Self {
         // The three headers looked at, found in one walk over the few a request has (three
         // hashed lookups cost more); the first value of each, as `HeaderMap::get` gives.
         let (mut proto, mut forwarded_host, mut plain_host) = (None, None, None);
@@ -237,7 +239,7 @@ impl Links {
             let text = text.split_once(',').map_or(text, |(first, _)| first).trim();
             (!text.is_empty()).then_some((text, value))
         };
-        let https = first(proto).is_some_and(|(proto, _)| proto.eq_ignore_ascii_case("https"));
+        let https = first(proto).map_or(tls, |(proto, _)| proto.eq_ignore_ascii_case("https"));
         let host = first(forwarded_host)
             .or_else(|| first(plain_host))
             .map(|(host, value)| (host, Some(value)))
@@ -291,12 +293,25 @@ impl Links {
     }
 }
 
+/// Marks a request that arrived over TLS (a request extension): its links are `https://`.
+#[derive(Clone, Copy, Debug)]
+pub struct OverTls;
+
 impl Links {
-    /// The links of a request with these headers and URI.
-    pub fn of_request(state: &AppState, headers: &HeaderMap, uri: &Uri) -> Self {
+    /// The links of a request with these headers, URI and extensions.
+    pub fn of_request(
+        state: &AppState,
+        headers: &HeaderMap,
+        uri: &Uri,
+        extensions: &Extensions,
+    ) -> Self {
         match state.settings().public_url.as_deref() {
             Some(origin) => Self::new(origin),
-            None => Self::from_headers(headers, uri.authority().map(|a| a.as_str())),
+            None => Self::from_headers(
+                headers,
+                uri.authority().map(|a| a.as_str()),
+                extensions.get::<OverTls>().is_some(),
+            ),
         }
     }
 }
@@ -305,7 +320,12 @@ impl FromRequestParts<AppState> for Links {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        Ok(Self::of_request(state, &parts.headers, &parts.uri))
+        Ok(Self::of_request(
+            state,
+            &parts.headers,
+            &parts.uri,
+            &parts.extensions,
+        ))
     }
 }
 
@@ -320,7 +340,7 @@ mod tests {
         for (name, value) in pairs {
             headers.insert(*name, HeaderValue::from_static(value));
         }
-        Links::from_headers(&headers, None)
+        Links::from_headers(&headers, None, false)
     }
 
     /// The base as it was first written: strings split, trimmed and checked char by char.
@@ -362,7 +382,7 @@ mod tests {
                     headers.insert(name, value);
                 }
             }
-            let links = Links::from_headers(&headers, authority.as_deref());
+            let links = Links::from_headers(&headers, authority.as_deref(), false);
             proptest::prop_assert_eq!(
                 links.href(Target::Environments),
                 base_as_specified(&headers, authority.as_deref())

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use pingone_push_mock::config::{Cli, Command, Config, LogFormat};
-use pingone_push_mock::{AppState, healthcheck, run};
+use pingone_push_mock::{AppState, Listeners, healthcheck, run_on};
 use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
@@ -41,16 +41,44 @@ async fn main() -> ExitCode {
 }
 
 async fn serve(config: Config) -> Result<(), String> {
-    // Everything that can fail at start-up (signing key, seed file) fails before listening.
+    // Everything that can fail at start-up (signing key, seed file, certificates) fails before
+    // listening.
     let state = AppState::try_new(&config).map_err(|error| error.to_string())?;
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .map_err(|error| format!("cannot listen on {}: {error}", config.listen))?;
-    let address = listener.local_addr().map_err(|error| error.to_string())?;
+    let bind = |address| async move {
+        let listener = tokio::net::TcpListener::bind(address)
+            .await
+            .map_err(|error| format!("cannot listen on {address}: {error}"))?;
+        let bound = listener.local_addr().map_err(|error| error.to_string())?;
+        Ok::<_, String>((listener, bound))
+    };
+    let mut listeners = Listeners::default();
+    let mut announced = Vec::new();
+    if !config.no_http {
+        let (listener, address) = bind(config.listen).await?;
+        listeners.http = Some(listener);
+        announced.push(format!("http://{address}"));
+    }
+    if let Some(address) = config.tls_listen {
+        let (listener, address) = bind(address).await?;
+        listeners.https = Some(listener);
+        announced.push(format!("https://{address}"));
+    }
     // Handlers first: a SIGTERM sent as soon as the address is announced must stop us gently.
     let shutdown = shutdown_signal();
-    tracing::info!("pingone-push-mock listening on http://{address}");
-    run(listener, state, shutdown)
+    if let Some(identity) = state.tls() {
+        match identity.ca_file() {
+            Some(file) => {
+                tracing::info!("HTTPS certificate signed by the CA in {}", file.display())
+            }
+            None if identity.ca_pem().is_some() => tracing::info!(
+                "HTTPS certificate signed by a CA made for this start (keep it with --tls-dir); \
+                 clients can fetch it at /__admin/tls/ca.pem"
+            ),
+            None => tracing::info!("HTTPS with the certificate of --tls-cert"),
+        }
+    }
+    tracing::info!("pingone-push-mock listening on {}", announced.join(" and "));
+    run_on(listeners, state, shutdown)
         .await
         .map_err(|error| error.to_string())?;
     tracing::info!("pingone-push-mock stopped");

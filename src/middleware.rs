@@ -53,7 +53,7 @@ use crate::faults::Action;
 use crate::journal::Journal;
 use crate::journal::record::{self, Pending};
 use crate::journal::redact::{self, Recorded};
-use crate::links::Links;
+use crate::links::{Links, OverTls};
 use crate::operations::operation_template;
 use crate::server::{AppState, MAX_BODY_BYTES};
 use crate::{operations, routes};
@@ -67,6 +67,7 @@ pub fn wrap(router: Router, state: AppState) -> Service {
     Service {
         compressed: CompressionLayer::new().layer(gateway.clone()),
         plain: gateway,
+        over_tls: false,
     }
 }
 
@@ -78,6 +79,8 @@ pub fn wrap(router: Router, state: AppState) -> Service {
 pub struct Service {
     plain: Gateway,
     compressed: Compression<Gateway>,
+    /// Whether the connection it serves is TLS: its calls get `https://` links.
+    over_tls: bool,
 }
 
 impl std::fmt::Debug for Service {
@@ -141,6 +144,14 @@ where
 }
 
 impl Service {
+    /// The same service for a TLS connection.
+    pub fn over_tls(&self) -> Self {
+        Self {
+            over_tls: true,
+            ..self.clone()
+        }
+    }
+
     fn answer<B>(
         &self,
         request: axum::http::Request<B>,
@@ -149,7 +160,10 @@ impl Service {
         B: http_body::Body<Data = Bytes> + Send + 'static,
         B::Error: Into<axum::BoxError>,
     {
-        let request = request.map(Body::new);
+        let mut request = request.map(Body::new);
+        if self.over_tls {
+            request.extensions_mut().insert(OverTls);
+        }
         if request.headers().contains_key(header::ACCEPT_ENCODING) {
             Either::Left(
                 self.compressed
@@ -398,7 +412,14 @@ impl Gateway {
     fn push_credentials(&self, request: &mut Request) -> Option<Response> {
         let (app, id) = operations::push_credential_path(request.uri().path())?;
         let state = &self.state;
-        let links = |request: &Request| Links::of_request(state, request.headers(), request.uri());
+        let links = |request: &Request| {
+            Links::of_request(
+                state,
+                request.headers(),
+                request.uri(),
+                request.extensions(),
+            )
+        };
         let answer = match (request.method(), id) {
             (&Method::GET, Some(id)) => {
                 routes::read_one(state, app, id, &links(request)).into_response()

@@ -7,7 +7,7 @@ use tokio::sync::oneshot;
 use uuid::Uuid;
 
 use crate::config::Config;
-use crate::server::{AppState, StartupError, run};
+use crate::server::{AppState, Listeners, StartupError, run_on};
 use crate::store::Store;
 
 /// A running emulator on `127.0.0.1` and a port of its own, for one test.
@@ -37,6 +37,7 @@ use crate::store::Store;
 pub struct MockServer {
     address: SocketAddr,
     base_url: String,
+    https_address: Option<SocketAddr>,
     state: AppState,
     shutdown: Option<oneshot::Sender<()>>,
 }
@@ -51,7 +52,8 @@ impl MockServer {
     }
 
     /// Starts a server with these options; `config.listen` is ignored, it always binds
-    /// `127.0.0.1:0`.
+    /// `127.0.0.1:0`, and with `config.tls_listen` set it serves HTTPS on another
+    /// `127.0.0.1:0` as well ([`MockServer::https_url`]).
     ///
     /// # Panics
     /// If it cannot start (see [`MockServer::try_start_with`]).
@@ -68,14 +70,22 @@ impl MockServer {
         let state = AppState::try_new(&config)?;
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let address = listener.local_addr()?;
+        let mut listeners = Listeners::http(listener);
+        let mut https_address = None;
+        if config.tls_listen.is_some() {
+            let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+            https_address = Some(listener.local_addr()?);
+            listeners.https = Some(listener);
+        }
         let (shutdown, stopped) = oneshot::channel::<()>();
-        tokio::spawn(run(listener, state.clone(), async {
+        tokio::spawn(run_on(listeners, state.clone(), async {
             // Completes when the handle sends or is dropped.
             let _ = stopped.await;
         }));
         Ok(Self {
             address,
             base_url: format!("http://{address}"),
+            https_address,
             state,
             shutdown: Some(shutdown),
         })
@@ -89,6 +99,17 @@ impl MockServer {
     /// The socket address the server listens on.
     pub fn address(&self) -> SocketAddr {
         self.address
+    }
+
+    /// The socket address of the HTTPS listener, when `config.tls_listen` was set.
+    pub fn https_address(&self) -> Option<SocketAddr> {
+        self.https_address
+    }
+
+    /// The local CA's certificate (PEM) that signs the HTTPS certificate, for a client to trust;
+    /// `None` without HTTPS or with `config.tls_cert`.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.state.tls().and_then(|identity| identity.ca_pem())
     }
 
     /// `…/v1/environments/{environmentId}/applications/{applicationId}/pushCredentials`

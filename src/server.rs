@@ -19,8 +19,9 @@ use crate::faults::Faults;
 use crate::journal::Journal;
 use crate::persist::{self, Persister};
 use crate::seed::{self, Seed, SeedError};
-use crate::serve::serve;
+use crate::serve::{Sockets, serve};
 use crate::store::Store;
+use crate::tls::{Identity, TlsError};
 use crate::tokens::TokenAuthority;
 use crate::{middleware, routes};
 
@@ -105,6 +106,8 @@ struct Inner {
     is_loaded: AtomicBool,
     /// `GET /openapi.json`, serialized when first asked for.
     openapi: OnceLock<Bytes>,
+    /// What the HTTPS listener presents, when there is one.
+    tls: Option<Identity>,
 }
 
 /// Why the server could not start.
@@ -121,6 +124,9 @@ pub enum StartupError {
     /// The seed file could not be read, parsed or validated.
     #[error(transparent)]
     Seed(#[from] SeedError),
+    /// The HTTPS certificate or key could not be loaded or made.
+    #[error(transparent)]
+    Tls(#[from] TlsError),
     /// The listening socket could not be bound.
     #[error("cannot listen: {0}")]
     Bind(#[from] std::io::Error),
@@ -142,6 +148,10 @@ impl AppState {
                 TokenAuthority::from_pem(&pem).map_err(|error| failed(error.to_string()))?
             }
         };
+        let tls = config
+            .tls_listen
+            .map(|_| Identity::load(config))
+            .transpose()?;
         let store = Store::with_tenancy(config.tenancy);
         let clock = Clock::new();
         let seed = config
@@ -165,6 +175,7 @@ impl AppState {
                 loaded: watch::Sender::new(true),
                 is_loaded: AtomicBool::new(true),
                 openapi: OnceLock::new(),
+                tls,
             }),
         })
     }
@@ -186,6 +197,11 @@ impl AppState {
     /// The token authority that signs and verifies access tokens.
     pub fn tokens(&self) -> &TokenAuthority {
         &self.inner.tokens
+    }
+
+    /// What the HTTPS listener presents (`--tls-listen`), if there is one.
+    pub fn tls(&self) -> Option<&Identity> {
+        self.inner.tls.as_ref()
     }
 
     /// The store.
@@ -260,16 +276,58 @@ fn service(state: AppState) -> middleware::Service {
     middleware::wrap(routes::router(&state).with_state(state.clone()), state)
 }
 
-/// Serves `state` on `listener` until `shutdown` completes, then drains in-flight requests.
-///
-/// With a state file, the server answers `/healthz` (and `/readyz` with 503) while the file is
-/// loaded, API calls wait for it, and a file that cannot be loaded stops everything with an
-/// error before anything is written. Changes are saved from then on, and once more at the end.
+/// Serves `state` on `listener` (plain HTTP) until `shutdown` completes, then drains in-flight
+/// requests: [`run_on`] with one listener.
 pub async fn run(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
+    run_on(Listeners::http(listener), state, shutdown).await
+}
+
+/// The sockets a server accepts connections on: plain HTTP, HTTPS, or both.
+#[derive(Debug, Default)]
+pub struct Listeners {
+    /// Plain HTTP connections.
+    pub http: Option<TcpListener>,
+    /// TLS connections, served with the state's [`Identity`] (`--tls-listen`).
+    pub https: Option<TcpListener>,
+}
+
+impl Listeners {
+    /// Plain HTTP on `listener` only.
+    pub fn http(listener: TcpListener) -> Self {
+        Self {
+            http: Some(listener),
+            https: None,
+        }
+    }
+}
+
+/// Serves `state` on `listeners` until `shutdown` completes, then drains in-flight requests.
+///
+/// With a state file, the server answers `/healthz` (and `/readyz` with 503) while the file is
+/// loaded, API calls wait for it, and a file that cannot be loaded stops everything with an
+/// error before anything is written. Changes are saved from then on, and once more at the end.
+pub async fn run_on(
+    listeners: Listeners,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> io::Result<()> {
+    let acceptor = match (&listeners.https, state.tls()) {
+        (None, _) => None,
+        (Some(_), Some(identity)) => Some(identity.acceptor()),
+        (Some(_), None) => {
+            return Err(io::Error::other(
+                "an HTTPS listener needs a state built with --tls-listen",
+            ));
+        }
+    };
+    let listener = Sockets {
+        http: listeners.http,
+        https: listeners.https.zip(acceptor),
+    };
     let router = service(state.clone());
     let header_timeout = state.settings().header_timeout;
     let Some(path) = state.settings().state_file.clone() else {

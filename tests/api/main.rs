@@ -25,6 +25,7 @@ mod secrets;
 mod tenancy;
 mod tenancy_flow;
 mod timeouts;
+mod tls;
 mod tokens;
 mod validation;
 mod wire;

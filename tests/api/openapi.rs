@@ -10,7 +10,7 @@ use crate::helpers::{TestApp, apns_body, hms_body, spawn_app, spawn_app_with};
 
 /// Every route the server serves. Adding a route means adding it here, and the test then
 /// checks it is documented (and that nothing else is).
-const SERVED: [(&str, &str); 34] = [
+const SERVED: [(&str, &str); 35] = [
     ("GET", "/v1/environments"),
     ("POST", "/v1/environments"),
     ("GET", "/v1/environments/{environmentId}"),
@@ -75,6 +75,7 @@ const SERVED: [(&str, &str); 34] = [
     ("GET", "/__admin/clock"),
     ("PUT", "/__admin/clock"),
     ("DELETE", "/__admin/clock"),
+    ("GET", "/__admin/tls/ca.pem"),
 ];
 
 fn served() -> BTreeSet<(String, String)> {
@@ -183,7 +184,12 @@ async fn worker(app: &TestApp) -> (String, String) {
 
 #[tokio::test]
 async fn every_documented_operation_is_served_and_other_methods_are_not() {
-    let app = spawn_app().await;
+    // With HTTPS, so that the local CA's certificate is there to serve.
+    let app = spawn_app_with(pingone_push_mock::Config {
+        tls_listen: Some(std::net::SocketAddr::from(([127, 0, 0, 1], 0))),
+        ..Default::default()
+    })
+    .await;
     let document = document(&app).await;
     for (method, path) in documented(&document) {
         // Fresh things to act on, as an operation may delete them.

@@ -11,7 +11,10 @@ pub const BINARY: &str = env!("CARGO_BIN_EXE_pingone-push-mock");
 /// A running emulator process on a free loopback port; killed when dropped.
 pub struct Process {
     pub child: Child,
+    /// `http://127.0.0.1:<port>`, empty with `--no-http`.
     pub address: String,
+    /// `https://127.0.0.1:<port>` with `--tls-listen`.
+    https: Option<String>,
     output: Arc<Mutex<String>>,
 }
 
@@ -48,7 +51,24 @@ impl Process {
     pub fn start(args: &[&str]) -> Self {
         let mut all = vec!["--listen", "127.0.0.1:0", "--log-format", "json"];
         all.extend_from_slice(args);
-        let mut child = command(&all).spawn().expect("the binary starts");
+        Self::start_exactly(&all)
+    }
+
+    /// Starts the server with HTTPS only (`--no-http --tls-listen 127.0.0.1:0`) and `args`.
+    pub fn start_tls_only(args: &[&str]) -> Self {
+        let mut all = vec![
+            "--no-http",
+            "--tls-listen",
+            "127.0.0.1:0",
+            "--log-format",
+            "json",
+        ];
+        all.extend_from_slice(args);
+        Self::start_exactly(&all)
+    }
+
+    fn start_exactly(all: &[&str]) -> Self {
+        let mut child = command(all).spawn().expect("the binary starts");
         let output = Arc::new(Mutex::new(String::new()));
         let (lines, received) = mpsc::channel();
         drain(child.stdout.take().unwrap(), output.clone(), lines.clone());
@@ -58,15 +78,23 @@ impl Process {
             let Ok(line) = received.recv_timeout(left) else {
                 break;
             };
-            if let Some(at) = line.find("listening on http://") {
+            if let Some(at) = line.find("listening on ") {
+                // `http://A and https://B`, either alone, up to the end of the JSON string.
                 let rest = &line[at + "listening on ".len()..];
-                let address: String = rest
-                    .chars()
-                    .take_while(|c| *c != '"' && !c.is_whitespace())
-                    .collect();
+                let rest = rest.split('"').next().unwrap_or(rest);
+                let mut addresses = rest.split(" and ").map(str::trim);
+                let (mut address, mut https) = (String::new(), None);
+                for found in addresses.by_ref() {
+                    if found.starts_with("https://") {
+                        https = Some(found.to_owned());
+                    } else {
+                        address = found.to_owned();
+                    }
+                }
                 return Self {
                     child,
                     address,
+                    https,
                     output,
                 };
             }
@@ -77,6 +105,14 @@ impl Process {
             "the server did not start:\n{}",
             output.lock().unwrap().as_str()
         );
+    }
+
+    /// `127.0.0.1:<port>` of the HTTPS listener.
+    pub fn https_address(&self) -> &str {
+        self.https
+            .as_deref()
+            .and_then(|url| url.strip_prefix("https://"))
+            .expect("an HTTPS listener")
     }
 
     /// Waits (at most 20 s) until `/readyz` answers 200.

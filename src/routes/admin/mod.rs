@@ -8,6 +8,7 @@ mod faults;
 mod journal;
 mod reset;
 mod state;
+mod tls;
 
 use axum::extract::{FromRequestParts, Query, Request, State};
 use axum::http::request::Parts;
@@ -31,6 +32,7 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(faults::list, faults::add, faults::clear))
         .routes(routes!(faults::remove))
         .routes(routes!(clock::show, clock::set, clock::reset))
+        .routes(routes!(tls::ca_pem))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             require_admin_token,

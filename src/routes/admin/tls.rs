@@ -1,0 +1,34 @@
+//! `/__admin/tls/ca.pem`: the certificate of the local CA that signs the HTTPS certificate.
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+
+use crate::error::{ApiError, ErrorBody};
+use crate::openapi::ADMIN_TAG;
+use crate::server::AppState;
+
+/// `GET /__admin/tls/ca.pem`: the CA certificate clients must trust (never its key); 404 when
+/// there is no HTTPS listener or it presents the user's own certificate.
+#[utoipa::path(
+    get,
+    path = "/__admin/tls/ca.pem",
+    operation_id = "adminShowTlsCa",
+    tag = ADMIN_TAG,
+    responses(
+        (status = 200, description = "The CA certificate, PEM", content_type = "application/x-pem-file", body = String),
+        (status = 401, description = "Admin token missing or wrong", body = ErrorBody),
+        (status = 404, description = "No generated CA: no --tls-listen, or --tls-cert is used", body = ErrorBody),
+    ),
+    security((), ("adminToken" = []))
+)]
+pub async fn ca_pem(State(state): State<AppState>) -> Response {
+    match state.tls().and_then(|identity| identity.ca_pem()) {
+        Some(pem) => (
+            [(header::CONTENT_TYPE, "application/x-pem-file")],
+            pem.to_owned(),
+        )
+            .into_response(),
+        None => ApiError::NotFound.into_response(),
+    }
+}
