@@ -1,7 +1,10 @@
 # Container image for pingone-push-mock.
 #
 #   docker build -t pingone-push-mock .
-#   docker run --rm -p 127.0.0.1:8080:8080 pingone-push-mock
+#   docker run --rm -p 127.0.0.1:8080:8080 -p 127.0.0.1:8443:8443 pingone-push-mock
+#
+# HTTP on 8080, HTTPS on 8443 with a certificate signed by a local CA kept in
+# the /tls volume (ca.pem there, or GET /__admin/tls/ca.pem, is what clients trust).
 #
 # Plain Dockerfile syntax (no BuildKit-only features), so it builds the same
 # with `docker build`, `podman build` and `buildah bud`. With podman/buildah,
@@ -33,7 +36,7 @@ RUN set -eux; \
     RUSTFLAGS="-C target-feature=+crt-static" \
     CARGO_PROFILE_RELEASE_STRIP=symbols \
         cargo build --release --locked --target "${RUST_TARGET}" --bin pingone-push-mock; \
-    mkdir -p /out; \
+    mkdir -p /out/tls; \
     cp "target/${RUST_TARGET}/release/pingone-push-mock" /out/pingone-push-mock; \
     if readelf -lW /out/pingone-push-mock | grep -q 'Requesting program interpreter' \
        || readelf -dW /out/pingone-push-mock | grep -q '(NEEDED)'; then \
@@ -48,11 +51,17 @@ LABEL org.opencontainers.image.title="pingone-push-mock" \
       org.opencontainers.image.description="Mock HTTP server for the PingOne push credentials API"
 
 COPY --from=build /out/pingone-push-mock /pingone-push-mock
+# The CA's directory, owned by the user the server runs as (scratch has no mkdir).
+COPY --from=build --chown=65532:65532 /out/tls /tls
 
 # Unprivileged ("nonroot" in distroless terms); no passwd file is needed.
 USER 65532:65532
-ENV PINGONE_MOCK_LISTEN=0.0.0.0:8080
-EXPOSE 8080
+ENV PINGONE_MOCK_LISTEN=0.0.0.0:8080 \
+    PINGONE_MOCK_TLS_LISTEN=0.0.0.0:8443 \
+    PINGONE_MOCK_TLS_DIR=/tls
+EXPOSE 8080 8443
+# Keeps the CA across containers, so a CA trusted once stays trusted.
+VOLUME /tls
 
 # `healthcheck` probes http://127.0.0.1:<port of PINGONE_MOCK_LISTEN>/readyz
 # and exits 0/1, so no shell or curl is needed in the image.

@@ -257,7 +257,7 @@ printf 'binary: %s\n' "$bin_desc"
 rm -f "$WORK/bin"
 
 NAME="pingone-push-mock-smoke-$$"
-RUN_ARGS=(run -d --name "$NAME" -p 127.0.0.1::8080 "${ULIMITS[@]}")
+RUN_ARGS=(run -d --name "$NAME" -p 127.0.0.1::8080 -p 127.0.0.1::8443 "${ULIMITS[@]}")
 log "starting container $NAME"
 t_run=$(now_ms)
 CTR=$(eng "${RUN_ARGS[@]}" "$IMAGE_TAG") || die "$CONTAINER_ENGINE run failed"
@@ -305,15 +305,18 @@ for g in $gids; do [[ "$g" != 0 ]] || die "container process runs with gid 0"; d
 
 PORT=$(eng port "$CTR" 8080/tcp | sed -nE 's/^127\.0\.0\.1:([0-9]+)$/\1/p' | head -n1)
 [[ -n "$PORT" ]] || die "no 127.0.0.1 host port published for 8080/tcp ($(eng port "$CTR" 2>&1))"
+TLS_PORT=$(eng port "$CTR" 8443/tcp | sed -nE 's/^127\.0\.0\.1:([0-9]+)$/\1/p' | head -n1)
+[[ -n "$TLS_PORT" ]] || die "no 127.0.0.1 host port published for 8443/tcp ($(eng port "$CTR" 2>&1))"
 BASE="http://127.0.0.1:$PORT"
-log "server at $BASE"
+log "server at $BASE and https://api.pingone.test:$TLS_PORT"
 
 SECRETS=(s3cr3t other)
+CURL_EXTRA=()
 # req METHOD PATH [JSON] -> sets STATUS and BODY
 req() {
   local method=$1 path=$2 data=${3:-} args=()
   args=(-sS -o "$WORK/body" -w '%{http_code}' --max-time 10 -X "$method"
-        -H 'Authorization: Bearer test' -H 'Accept: application/json')
+        -H 'Authorization: Bearer test' -H 'Accept: application/json' "${CURL_EXTRA[@]}")
   [[ -n "$data" ]] && args+=(-H 'Content-Type: application/json' --data "$data")
   STATUS=$(curl "${args[@]}" "$BASE$path") || die "$method $path: curl failed"
   BODY=$(cat "$WORK/body")
@@ -329,24 +332,40 @@ expect() { # expect STATUS what
   printf 'ok  %-55s -> %s\n' "$2" "$STATUS"
 }
 
-req GET /readyz;                                             expect 200 "GET /readyz"
-ENV_ID=$(cat /proc/sys/kernel/random/uuid)
-APP_ID=$(cat /proc/sys/kernel/random/uuid)
-COL="/v1/environments/$ENV_ID/applications/$APP_ID/pushCredentials"
+# crud LABEL: the five push-credential calls at $BASE, whose origin the hrefs must carry.
+crud() {
+  local label=$1 env_id app_id col cred_id item
+  req GET /readyz;                                           expect 200 "$label GET /readyz"
+  env_id=$(cat /proc/sys/kernel/random/uuid)
+  app_id=$(cat /proc/sys/kernel/random/uuid)
+  col="/v1/environments/$env_id/applications/$app_id/pushCredentials"
 
-req POST "$COL" '{"type":"HMS","clientId":"cid","clientSecret":"s3cr3t"}'
-expect 201 "POST pushCredentials (HMS)"
-CRED_ID=$(jq -er '.id | strings' <<<"$BODY") || die "create: no string id in body: $BODY"
-ITEM="$COL/$CRED_ID"
+  req POST "$col" '{"type":"HMS","clientId":"cid","clientSecret":"s3cr3t"}'
+  expect 201 "$label POST pushCredentials (HMS)"
+  cred_id=$(jq -er '.id | strings' <<<"$BODY") || die "create: no string id in body: $BODY"
+  item="$col/$cred_id"
+  [[ "$(jq -r '._links.self.href' <<<"$BODY")" == "$BASE$item" ]] \
+    || die "$label create: self href is not $BASE$item: $BODY"
 
-req GET "$ITEM";                                             expect 200 "GET pushCredentials/{id}"
-[[ "$(jq -r '.id' <<<"$BODY")" == "$CRED_ID" ]] || die "GET item: wrong id in body: $BODY"
-req GET "$COL";                                              expect 200 "GET pushCredentials (list)"
-[[ "$BODY" == *"$CRED_ID"* ]] || die "list does not contain $CRED_ID: $BODY"
-req PUT "$ITEM" '{"type":"HMS","clientId":"cid2","clientSecret":"other"}'
-expect 200 "PUT pushCredentials/{id}"
-req DELETE "$ITEM";                                          expect 204 "DELETE pushCredentials/{id}"
-req GET "$ITEM";                                             expect 404 "GET pushCredentials/{id} after delete"
+  req GET "$item";                                           expect 200 "$label GET pushCredentials/{id}"
+  [[ "$(jq -r '.id' <<<"$BODY")" == "$cred_id" ]] || die "GET item: wrong id in body: $BODY"
+  req GET "$col";                                            expect 200 "$label GET pushCredentials (list)"
+  [[ "$BODY" == *"$cred_id"* ]] || die "list does not contain $cred_id: $BODY"
+  req PUT "$item" '{"type":"HMS","clientId":"cid2","clientSecret":"other"}'
+  expect 200 "$label PUT pushCredentials/{id}"
+  req DELETE "$item";                                        expect 204 "$label DELETE pushCredentials/{id}"
+  req GET "$item";                                           expect 404 "$label GET pushCredentials/{id} after delete"
+}
+
+crud http
+
+# HTTPS as Terraform reaches it: the api host name, trusting only the CA the image made.
+curl -sS --max-time 10 -o "$WORK/ca.pem" "$BASE/__admin/tls/ca.pem" || die "cannot fetch the CA certificate"
+grep -q 'BEGIN CERTIFICATE' "$WORK/ca.pem" || die "/__admin/tls/ca.pem is not a PEM certificate"
+! grep -q 'PRIVATE KEY' "$WORK/ca.pem" || die "/__admin/tls/ca.pem holds a private key"
+BASE="https://api.pingone.test:$TLS_PORT"
+CURL_EXTRA=(--cacert "$WORK/ca.pem" --resolve "api.pingone.test:$TLS_PORT:127.0.0.1")
+crud https
 
 # Graceful stop: informational (a server that ignores SIGTERM as PID 1 is
 # only SIGKILLed after the engine's 10 s grace period).

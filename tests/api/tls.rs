@@ -48,7 +48,8 @@ async fn the_terraform_flow_runs_over_https_at_the_pingone_host_names() {
     let server = MockServer::start_with(with_tls(Config {
         tenancy: Tenancy::Strict,
         auth: AuthMode::Jwt,
-        seed_file: Some(fixture("examples/seed.json")),
+        // The seed of examples/terraform: the worker the provider authenticates as.
+        seed_file: Some(fixture("examples/terraform/seed.json")),
         signing_key: Some(fixture("tests/fixtures/signing-key.pem")),
         ..Default::default()
     }))
