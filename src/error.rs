@@ -21,6 +21,14 @@ pub enum ApiError {
     /// 400 `INVALID_REQUEST`: the body is not a JSON object.
     #[error("malformed request: {0}")]
     Malformed(String),
+    /// 400 `INVALID_REQUEST`: a query parameter that is not supported or malformed.
+    #[error("invalid query parameter {parameter}: {reason}")]
+    InvalidQuery {
+        /// The parameter.
+        parameter: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// 401 `ACCESS_FAILED`: missing or invalid bearer token.
     #[error("missing or invalid access token")]
     Unauthorized,
@@ -77,7 +85,9 @@ impl ApiError {
     /// The HTTP status this error is answered with.
     pub fn status(&self) -> StatusCode {
         match self {
-            Self::Validation(_) | Self::Malformed(_) => StatusCode::BAD_REQUEST,
+            Self::Validation(_) | Self::Malformed(_) | Self::InvalidQuery { .. } => {
+                StatusCode::BAD_REQUEST
+            }
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
@@ -109,6 +119,11 @@ impl ApiError {
                 "INVALID_REQUEST",
                 INVALID_REQUEST_MESSAGE,
                 request_detail("body", reason.clone()),
+            ),
+            Self::InvalidQuery { parameter, reason } => (
+                "INVALID_REQUEST",
+                INVALID_REQUEST_MESSAGE,
+                request_detail(parameter, reason.clone()),
             ),
             Self::Unauthorized => (
                 "ACCESS_FAILED",

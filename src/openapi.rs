@@ -218,14 +218,17 @@ pub mod schemas {
         /// Optional description.
         #[schema(min_length = 1)]
         pub description: Option<String>,
-        /// `NA`, `EU`, `AP`, `CA` or `AU`.
-        #[schema(pattern = "^(NA|EU|AP|CA|AU)$")]
+        /// `NA`, `EU`, `AP`, `CA`, `AU` or `SG`.
+        #[schema(pattern = "^(NA|EU|AP|CA|AU|SG)$")]
         pub region: String,
         /// `SANDBOX` or `PRODUCTION`.
         #[schema(rename = "type", pattern = "^(SANDBOX|PRODUCTION)$")]
         pub environment_type: String,
         /// The license the environment uses.
         pub license: LicenseRef,
+        /// The URL of the environment's icon.
+        #[schema(min_length = 1)]
+        pub icon: Option<String>,
     }
 
     /// `{"id": "…"}` naming a license.
@@ -235,7 +238,10 @@ pub mod schemas {
         pub id: uuid::Uuid,
     }
 
-    /// The body of an application create or replace.
+    /// The body of an application create or replace: these members and every other attribute
+    /// of PingOne's OIDC application model (`redirectUris`, `responseTypes`, `pkceEnforcement`,
+    /// `deviceTimeout`, `parTimeout`, `corsSettings`, the whole `mobile` object, …), checked as
+    /// PingOne documents them; what is left out gets PingOne's default.
     #[derive(ToSchema)]
     pub struct ApplicationRequest {
         /// Display name.
@@ -244,20 +250,22 @@ pub mod schemas {
         /// Optional description.
         #[schema(min_length = 1)]
         pub description: Option<String>,
-        /// Whether the application is enabled.
-        pub enabled: bool,
+        /// Whether the application is enabled (default `false`).
+        pub enabled: Option<bool>,
         /// `OPENID_CONNECT`.
         #[schema(pattern = "^OPENID_CONNECT$")]
         pub protocol: String,
-        /// `NATIVE_APP`, `WEB_APP`, `SINGLE_PAGE_APP`, `WORKER` or `SERVICE`; immutable.
+        /// `WEB_APP`, `NATIVE_APP`, `SINGLE_PAGE_APP`, `WORKER`, `SERVICE` or `CUSTOM_APP`;
+        /// immutable.
         #[schema(
             rename = "type",
-            pattern = "^(NATIVE_APP|WEB_APP|SINGLE_PAGE_APP|WORKER|SERVICE)$"
+            pattern = "^(WEB_APP|NATIVE_APP|SINGLE_PAGE_APP|WORKER|SERVICE|CUSTOM_APP)$"
         )]
         pub application_type: String,
-        /// OAuth grant types, e.g. `CLIENT_CREDENTIALS`; any non-empty list of them.
+        /// OAuth grant types, e.g. `CLIENT_CREDENTIALS`; any non-empty list of them (default:
+        /// by application type).
         #[schema(rename = "grantTypes", min_items = 1)]
-        pub grant_types: Vec<GrantType>,
+        pub grant_types: Option<Vec<GrantType>>,
         /// `NONE`, `CLIENT_SECRET_BASIC`, `CLIENT_SECRET_POST`, …
         #[schema(
             rename = "tokenEndpointAuthMethod",
@@ -286,10 +294,17 @@ pub mod schemas {
         /// Device authorization.
         #[schema(rename = "DEVICE_CODE")]
         DeviceCode,
+        /// Token exchange.
+        #[schema(rename = "TOKEN_EXCHANGE")]
+        TokenExchange,
+        /// Client-initiated backchannel authentication.
+        #[schema(rename = "CIBA")]
+        Ciba,
     }
 
-    /// The mobile settings of a native application; each is an optional string. Other members
-    /// are ignored.
+    /// The mobile settings of a native application: these identifiers, and PingOne's
+    /// `integrityDetection`, `passcodeRefreshDuration`, `passcodeGracePeriod`, `uriPrefix` and
+    /// `push`.
     #[derive(ToSchema)]
     pub struct MobileSettings {
         /// The iOS bundle id.

@@ -1,88 +1,115 @@
-//! Applications: what a client sends to create or replace one.
+//! Applications: what a client sends to create or replace one, checked against PingOne's model
+//! (`attributes`), with PingOne's defaults filled in.
 
-use serde_json::{Map, Value};
+mod attributes;
 
-use super::environment::canonical;
-use super::fields::Fields;
-use super::{FieldError, FieldErrorCode};
+use serde_json::{Map, Value, json};
 
-/// Application types.
-pub const APPLICATION_TYPES: [&str; 5] = [
-    "NATIVE_APP",
-    "WEB_APP",
-    "SINGLE_PAGE_APP",
-    "WORKER",
-    "SERVICE",
-];
-/// Protocols this emulator serves.
-pub const PROTOCOLS: [&str; 1] = ["OPENID_CONNECT"];
-/// OAuth grant types.
-pub const GRANT_TYPES: [&str; 5] = [
-    "AUTHORIZATION_CODE",
-    "IMPLICIT",
-    "REFRESH_TOKEN",
-    "CLIENT_CREDENTIALS",
-    "DEVICE_CODE",
-];
-/// Token endpoint client authentication methods.
-pub const TOKEN_ENDPOINT_AUTH_METHODS: [&str; 5] = [
-    "NONE",
-    "CLIENT_SECRET_BASIC",
-    "CLIENT_SECRET_POST",
-    "CLIENT_SECRET_JWT",
-    "PRIVATE_KEY_JWT",
-];
-const MOBILE_FIELDS: [&str; 4] = [
-    "bundleId",
-    "packageName",
-    "huaweiAppId",
-    "huaweiPackageName",
-];
+pub use self::attributes::APPLICATION_TYPES;
+use self::attributes::{APPLICATION, Kind, MOBILE, Walk};
+#[cfg(test)]
+use self::attributes::{GRANT_TYPES, TOKEN_ENDPOINT_AUTH_METHODS};
+use super::{FieldError, FieldErrorCode, Secret};
 
-/// A valid application body.
+/// A valid application body: every attribute PingOne returns, in its order, defaults filled in.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ApplicationSpec {
-    /// Display name.
-    pub name: String,
-    /// Optional description.
-    pub description: Option<String>,
-    /// Whether the application is enabled.
-    pub enabled: bool,
-    /// Always `OPENID_CONNECT` here.
-    pub protocol: &'static str,
-    /// One of [`APPLICATION_TYPES`].
-    pub application_type: &'static str,
-    /// Subset of [`GRANT_TYPES`], in the order sent.
-    pub grant_types: Vec<&'static str>,
-    /// One of [`TOKEN_ENDPOINT_AUTH_METHODS`].
-    pub token_endpoint_auth_method: &'static str,
-    /// Mobile settings of a native application, in the order PingOne lists them.
-    pub mobile: Vec<(&'static str, String)>,
+    attributes: Map<String, Value>,
+    /// Values accepted and never returned (Google Play integrity keys), by JSON path.
+    write_only: Vec<(String, Secret)>,
 }
 
 impl ApplicationSpec {
     /// What an application seen for the first time in `auto` tenancy looks like: a native app.
     pub fn auto_provisioned(id: uuid::Uuid) -> Self {
-        Self {
-            name: format!("Application {}", &id.to_string()[..8]),
-            description: Some("Provisioned automatically on first use.".to_owned()),
-            enabled: true,
-            protocol: "OPENID_CONNECT",
-            application_type: "NATIVE_APP",
-            grant_types: vec!["AUTHORIZATION_CODE"],
-            token_endpoint_auth_method: "NONE",
-            mobile: Vec::new(),
-        }
+        let body = json!({
+            "name": format!("Application {}", &id.to_string()[..8]),
+            "description": "Provisioned automatically on first use.",
+            "enabled": true,
+            "protocol": "OPENID_CONNECT",
+            "type": "NATIVE_APP",
+            "grantTypes": ["AUTHORIZATION_CODE"],
+            "tokenEndpointAuthMethod": "NONE",
+        });
+        parse_application(body.as_object().expect("an object"), true)
+            .expect("the provisioned application is valid")
+    }
+
+    /// Every attribute, in PingOne's order (no `id`, timestamps or `clientId`).
+    pub fn attributes(&self) -> &Map<String, Value> {
+        &self.attributes
+    }
+
+    fn text(&self, name: &str) -> &str {
+        self.attributes
+            .get(name)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    }
+
+    /// The display name.
+    pub fn name(&self) -> &str {
+        self.text("name")
+    }
+
+    /// One of [`APPLICATION_TYPES`].
+    pub fn application_type(&self) -> &str {
+        self.text("type")
+    }
+
+    /// One of [`TOKEN_ENDPOINT_AUTH_METHODS`].
+    pub fn token_endpoint_auth_method(&self) -> &str {
+        self.text("tokenEndpointAuthMethod")
+    }
+
+    /// Whether the application is enabled.
+    pub fn is_enabled(&self) -> bool {
+        self.attributes.get("enabled") == Some(&Value::Bool(true))
+    }
+
+    /// Whether `grantTypes` holds `grant`.
+    pub fn has_grant_type(&self, grant: &str) -> bool {
+        self.attributes
+            .get("grantTypes")
+            .and_then(Value::as_array)
+            .is_some_and(|grants| grants.iter().any(|g| g.as_str() == Some(grant)))
     }
 
     /// Push credentials may only be attached to native applications.
     pub fn is_native(&self) -> bool {
-        self.application_type == "NATIVE_APP"
+        self.application_type() == "NATIVE_APP"
     }
 
     /// Worker and service applications authenticate with a client secret.
     pub fn has_client_secret(&self) -> bool {
-        matches!(self.application_type, "WORKER" | "SERVICE")
+        matches!(self.application_type(), "WORKER" | "SERVICE")
+    }
+
+    /// A replacement keeps what PingOne takes on create only (`assignActorRoles`).
+    pub fn keeping_create_only(mut self, stored: &Self) -> Self {
+        if let Some(value) = stored.attributes.get("assignActorRoles") {
+            self.attributes
+                .insert("assignActorRoles".to_owned(), value.clone());
+        }
+        self
+    }
+}
+
+/// The names of the attributes an application body may hold (read-only ones excepted).
+pub fn application_attributes() -> impl Iterator<Item = &'static str> {
+    APPLICATION
+        .iter()
+        .filter(|attr| !matches!(attr.kind, Kind::Ignored))
+        .map(|attr| attr.name)
+}
+
+/// Default grant types by application type, from PingOne's table of application types.
+fn default_grant_types(application_type: &str) -> &'static [&'static str] {
+    match application_type {
+        "WORKER" | "SERVICE" => &["CLIENT_CREDENTIALS"],
+        "NATIVE_APP" => &["AUTHORIZATION_CODE", "IMPLICIT"],
+        "SINGLE_PAGE_APP" => &["IMPLICIT"],
+        _ => &["AUTHORIZATION_CODE"],
     }
 }
 
@@ -91,124 +118,126 @@ pub fn parse_application(
     body: &Map<String, Value>,
     reject_unknown: bool,
 ) -> Result<ApplicationSpec, Vec<FieldError>> {
-    let mut fields = Fields::new(body);
-    let name = fields.required("name");
-    let description = fields.optional("description");
-    let enabled = fields.boolean("enabled");
-    let protocol = fields.one_of("protocol", &PROTOCOLS);
-    let application_type = fields.one_of("type", &APPLICATION_TYPES);
-    let grant_types = grant_types(&mut fields, body.get("grantTypes"));
-    let method = fields.one_of("tokenEndpointAuthMethod", &TOKEN_ENDPOINT_AUTH_METHODS);
-    let mobile = mobile(&mut fields, body.get("mobile"));
-    if reject_unknown {
-        let known = [
-            "name",
-            "description",
-            "enabled",
-            "protocol",
-            "type",
-            "grantTypes",
-            "tokenEndpointAuthMethod",
-            "mobile",
-            "id",
-        ];
-        fields.reject_unknown(&[&known], "an application");
-    }
-    match (
-        name,
-        enabled,
-        protocol,
-        application_type,
-        grant_types,
-        method,
-    ) {
-        (Some(name), Some(enabled), Some(protocol), Some(ty), Some(grant_types), Some(method))
-            if fields.errors.is_empty() =>
-        {
-            Ok(ApplicationSpec {
-                name: name.to_owned(),
-                description: description.map(str::to_owned),
-                enabled,
-                protocol: canonical(&PROTOCOLS, protocol),
-                application_type: canonical(&APPLICATION_TYPES, ty),
-                grant_types,
-                token_endpoint_auth_method: canonical(&TOKEN_ENDPOINT_AUTH_METHODS, method),
-                // Only native applications have mobile settings; others' are ignored.
-                mobile: if ty == "NATIVE_APP" {
-                    mobile
-                } else {
-                    Vec::new()
-                },
-            })
+    let mut walk = Walk::new(reject_unknown);
+    let mut attributes = walk.object(APPLICATION, body, "");
+    let application_type = attributes
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    // By type: a native application always has mobile settings, with their defaults; only it
+    // has them. A worker is for administrators only unless it says otherwise.
+    if application_type == "NATIVE_APP" {
+        if !attributes.contains_key("mobile") {
+            let mobile = walk.object(MOBILE, &Map::new(), "mobile");
+            attributes.insert("mobile".to_owned(), Value::Object(mobile));
         }
-        _ => Err(fields.errors),
+    } else {
+        attributes.remove("mobile");
+        walk.write_only
+            .retain(|(path, _)| !path.starts_with("mobile."));
     }
-}
-
-fn grant_types(fields: &mut Fields<'_>, value: Option<&Value>) -> Option<Vec<&'static str>> {
-    let problem = match value {
-        Some(Value::Array(items)) if !items.is_empty() => {
-            let parsed: Option<Vec<&'static str>> = items
-                .iter()
-                .map(|item| {
-                    item.as_str()
-                        .and_then(|g| GRANT_TYPES.iter().find(|known| **known == g).copied())
-                })
-                .collect();
-            match parsed {
-                Some(parsed) => return Some(parsed),
-                None => (
-                    FieldErrorCode::InvalidValue,
-                    format!("Each grant type must be one of {}.", GRANT_TYPES.join(", ")),
-                ),
-            }
-        }
-        Some(Value::Array(_)) => (
+    if application_type == "WORKER" && !attributes.contains_key("accessControl") {
+        attributes.insert(
+            "accessControl".to_owned(),
+            json!({"role": {"type": "ADMIN_USERS_ONLY"}}),
+        );
+    }
+    match body.get("grantTypes") {
+        Some(Value::Array(grants)) if grants.is_empty() => walk.problem(
             FieldErrorCode::EmptyValue,
+            "grantTypes",
             "The grantTypes attribute must not be empty.".to_owned(),
         ),
-        None | Some(Value::Null) => (
-            FieldErrorCode::RequiredValue,
-            "The grantTypes attribute is required.".to_owned(),
-        ),
-        Some(_) => (
-            FieldErrorCode::InvalidValue,
-            "The grantTypes attribute must be an array.".to_owned(),
-        ),
-    };
-    fields.errors.push(FieldError {
-        allowed_values: Some(&GRANT_TYPES),
-        ..FieldError::new(problem.0, "grantTypes", problem.1)
-    });
-    None
+        None | Some(Value::Null) if !application_type.is_empty() => {
+            attributes.insert(
+                "grantTypes".to_owned(),
+                json!(default_grant_types(&application_type)),
+            );
+        }
+        _ => {}
+    }
+    check_together(&mut walk, &attributes);
+    if !walk.problems.is_empty() {
+        return Err(walk.problems);
+    }
+    // Back into the table's order, after the insertions above.
+    let attributes = APPLICATION
+        .iter()
+        .filter_map(|attr| {
+            let value = attributes.remove(attr.name)?;
+            Some((attr.name.to_owned(), value))
+        })
+        .collect();
+    Ok(ApplicationSpec {
+        attributes,
+        write_only: walk.write_only,
+    })
 }
 
-fn mobile(fields: &mut Fields<'_>, value: Option<&Value>) -> Vec<(&'static str, String)> {
-    match value {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Object(mobile)) => {
-            let mut settings = Vec::new();
-            for field in MOBILE_FIELDS {
-                match mobile.get(field) {
-                    None | Some(Value::Null) => {}
-                    Some(Value::String(value)) => settings.push((field, value.clone())),
-                    Some(_) => fields.errors.push(FieldError::new(
-                        FieldErrorCode::InvalidValue,
-                        &format!("mobile.{field}"),
-                        format!("The mobile.{field} attribute must be a string."),
-                    )),
-                }
-            }
-            settings
+/// The rules that tie attributes together.
+fn check_together(walk: &mut Walk, attributes: &Map<String, Value>) {
+    let number = |path: &[&str]| {
+        let mut value = attributes.get(path[0]);
+        for key in &path[1..] {
+            value = value.and_then(|value| value.get(key));
         }
-        Some(_) => {
-            fields.errors.push(FieldError::new(
-                FieldErrorCode::InvalidValue,
-                "mobile",
-                "The mobile attribute must be an object.".to_owned(),
-            ));
-            Vec::new()
-        }
+        value.cloned()
+    };
+    let (duration, rolling) = (
+        number(&["refreshTokenDuration"]).and_then(|v| v.as_i64()),
+        number(&["refreshTokenRollingDuration"]).and_then(|v| v.as_i64()),
+    );
+    if let (Some(duration), Some(rolling)) = (duration, rolling)
+        && duration > rolling
+    {
+        walk.problem(
+            FieldErrorCode::InvalidValue,
+            "refreshTokenDuration",
+            "The refreshTokenDuration attribute must not exceed refreshTokenRollingDuration."
+                .to_owned(),
+        );
+    }
+    let yes = |name: &str| attributes.get(name) == Some(&Value::Bool(true));
+    if yes("supportUnsignedRequestObject") && yes("requireSignedRequestObject") {
+        walk.problem(
+            FieldErrorCode::InvalidValue,
+            "requireSignedRequestObject",
+            "requireSignedRequestObject and supportUnsignedRequestObject cannot both be true."
+                .to_owned(),
+        );
+    }
+    if attributes.contains_key("jwks") && attributes.contains_key("jwksUrl") {
+        walk.problem(
+            FieldErrorCode::InvalidValue,
+            "jwksUrl",
+            "Give jwks or jwksUrl, not both.".to_owned(),
+        );
+    }
+    let cors = |key: &str| number(&["corsSettings", key]);
+    if cors("behavior").as_ref().and_then(Value::as_str) == Some("ALLOW_SPECIFIC_ORIGINS")
+        && cors("origins")
+            .as_ref()
+            .and_then(Value::as_array)
+            .is_none_or(Vec::is_empty)
+    {
+        walk.problem(
+            FieldErrorCode::RequiredValue,
+            "corsSettings.origins",
+            "ALLOW_SPECIFIC_ORIGINS needs at least one origin in corsSettings.origins.".to_owned(),
+        );
+    }
+    let cache = |key: &str| number(&["mobile", "integrityDetection", "cacheDuration", key]);
+    if cache("units").as_ref().and_then(Value::as_str) == Some("HOURS")
+        && cache("amount")
+            .and_then(|v| v.as_i64())
+            .is_some_and(|hours| hours > 48)
+    {
+        walk.problem(
+            FieldErrorCode::InvalidValue,
+            "mobile.integrityDetection.cacheDuration.amount",
+            "The cache duration may be at most 48 hours.".to_owned(),
+        );
     }
 }
 
@@ -219,39 +248,122 @@ mod tests {
     use super::*;
 
     fn parse(body: Value) -> Result<ApplicationSpec, Vec<FieldError>> {
-        parse_application(body.as_object().unwrap(), false)
+        parse_application(body.as_object().unwrap(), true)
+    }
+
+    fn keys(spec: &ApplicationSpec) -> Vec<&str> {
+        spec.attributes().keys().map(String::as_str).collect()
     }
 
     #[test]
-    fn a_native_app_with_mobile_settings_parses() {
+    fn a_minimal_native_app_gets_pingones_defaults_in_pingones_order() {
         let spec = parse(
-            json!({"name":"App","enabled":true,"protocol":"OPENID_CONNECT","type":"NATIVE_APP",
-            "grantTypes":["AUTHORIZATION_CODE"],"tokenEndpointAuthMethod":"NONE",
-            "mobile":{"bundleId":"com.example.app","huaweiAppId":"123"}}),
+            json!({"name":"App","protocol":"OPENID_CONNECT","type":"NATIVE_APP",
+            "grantTypes":["AUTHORIZATION_CODE"],"tokenEndpointAuthMethod":"NONE"}),
         )
         .unwrap();
-        assert!(spec.is_native() && !spec.has_client_secret());
+        assert!(spec.is_native() && !spec.has_client_secret() && !spec.is_enabled());
         assert_eq!(
-            spec.mobile,
-            vec![
-                ("bundleId", "com.example.app".to_owned()),
-                ("huaweiAppId", "123".to_owned())
+            Value::Object(spec.attributes().clone()),
+            json!({"name":"App","enabled":false,"hiddenFromAppPortal":false,"type":"NATIVE_APP",
+                "protocol":"OPENID_CONNECT","assignActorRoles":false,
+                "mobile":{"integrityDetection":{"mode":"DISABLED"},
+                          "passcodeRefreshDuration":{"duration":30,"timeUnit":"SECONDS"},
+                          "passcodeGracePeriod":5},
+                "pkceEnforcement":"OPTIONAL","requestScopesForMultipleResourcesEnabled":false,
+                "deviceTimeout":600,"grantTypes":["AUTHORIZATION_CODE"],"idpSignoff":false,
+                "additionalRefreshTokenReplayProtectionEnabled":true,
+                "tokenEndpointAuthMethod":"NONE","parRequirement":"OPTIONAL",
+                "devicePollingInterval":5,"parTimeout":60})
+        );
+        assert_eq!(
+            keys(&spec),
+            [
+                "name",
+                "enabled",
+                "hiddenFromAppPortal",
+                "type",
+                "protocol",
+                "assignActorRoles",
+                "mobile",
+                "pkceEnforcement",
+                "requestScopesForMultipleResourcesEnabled",
+                "deviceTimeout",
+                "grantTypes",
+                "idpSignoff",
+                "additionalRefreshTokenReplayProtectionEnabled",
+                "tokenEndpointAuthMethod",
+                "parRequirement",
+                "devicePollingInterval",
+                "parTimeout",
             ]
         );
     }
 
     #[test]
-    fn a_worker_has_a_client_secret_and_no_mobile_settings() {
-        let spec = parse(json!({"name":"W","enabled":true,"protocol":"OPENID_CONNECT","type":"WORKER",
-            "grantTypes":["CLIENT_CREDENTIALS"],"tokenEndpointAuthMethod":"CLIENT_SECRET_BASIC","mobile":{"bundleId":"x"}}))
+    fn the_go_sdk_constructor_body_is_accepted_strictly_and_kept() {
+        // NewApplicationOIDC(enabled, name, protocol, type, tokenEndpointAuthMethod) and its
+        // defaults, with keys in the alphabetical order the SDK sends them; no grantTypes.
+        let spec = parse(json!({"additionalRefreshTokenReplayProtectionEnabled":true,
+            "deviceTimeout":600,"devicePollingInterval":5,"enabled":true,"name":"SDK app",
+            "opSessionCheckEnabled":false,"parRequirement":"OPTIONAL","parTimeout":60,
+            "protocol":"OPENID_CONNECT","refreshTokenDuration":2592000,
+            "requestScopesForMultipleResourcesEnabled":false,"tokenEndpointAuthMethod":"NONE",
+            "type":"NATIVE_APP"}))
         .unwrap();
-        assert!(spec.has_client_secret() && !spec.is_native());
-        assert!(spec.mobile.is_empty());
+        let attributes = spec.attributes();
+        assert_eq!(attributes["opSessionCheckEnabled"], false);
+        assert_eq!(attributes["refreshTokenDuration"], 2592000);
+        assert_eq!(
+            attributes["grantTypes"],
+            json!(["AUTHORIZATION_CODE", "IMPLICIT"])
+        );
+        assert!(spec.is_enabled());
     }
 
     #[test]
-    fn every_problem_is_reported() {
-        let errors = parse(json!({"enabled":"yes","protocol":"SAML","type":"ROBOT","grantTypes":["NOPE"],"mobile":{"bundleId":1}})).unwrap_err();
+    fn a_worker_is_for_administrators_and_has_no_mobile_settings() {
+        let spec = parse(
+            json!({"name":"W","enabled":true,"protocol":"OPENID_CONNECT","type":"WORKER",
+            "tokenEndpointAuthMethod":"CLIENT_SECRET_BASIC","mobile":{"bundleId":"x"}}),
+        )
+        .unwrap();
+        assert!(spec.has_client_secret() && !spec.is_native());
+        assert!(spec.has_grant_type("CLIENT_CREDENTIALS"));
+        assert!(!spec.attributes().contains_key("mobile"));
+        assert_eq!(
+            spec.attributes()["accessControl"],
+            json!({"role":{"type":"ADMIN_USERS_ONLY"}})
+        );
+    }
+
+    #[test]
+    fn write_only_keys_are_kept_apart_and_never_shown() {
+        let spec = parse(
+            json!({"name":"N","protocol":"OPENID_CONNECT","type":"NATIVE_APP",
+            "tokenEndpointAuthMethod":"NONE","mobile":{"integrityDetection":{"mode":"ENABLED",
+            "cacheDuration":{"amount":2,"units":"HOURS"},
+            "googlePlay":{"verificationType":"INTERNAL","decryptionKey":"dec-s3cret",
+            "verificationKey":"ver-s3cret"}}}}),
+        )
+        .unwrap();
+        let shown = format!("{spec:?} {}", Value::Object(spec.attributes().clone()));
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert_eq!(spec.write_only.len(), 2);
+        assert_eq!(
+            spec.attributes()["mobile"]["integrityDetection"]["googlePlay"],
+            json!({"verificationType":"INTERNAL"})
+        );
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_path() {
+        let errors = parse(json!({"enabled":"yes","protocol":"SAML","type":"ROBOT",
+            "grantTypes":["NOPE"],"deviceTimeout":0,"parTimeout":"60","redirectUris":[""],
+            "corsSettings":{"behavior":"ALLOW_SPECIFIC_ORIGINS"},"surprise":1,
+            "mobile":{"bundleId":1,"passcodeGracePeriod":11,"passcodeRefreshDuration":{"timeUnit":"MINUTES"},
+                      "integrityDetection":{"excludedPlatforms":["IOS","GOOGLE"]}}}))
+        .unwrap_err();
         let got: Vec<(&str, &str)> = errors
             .iter()
             .map(|e| (e.code.as_str(), e.target.as_str()))
@@ -261,11 +373,45 @@ mod tests {
             vec![
                 ("REQUIRED_VALUE", "name"),
                 ("INVALID_VALUE", "enabled"),
-                ("INVALID_VALUE", "protocol"),
                 ("INVALID_VALUE", "type"),
+                ("INVALID_VALUE", "protocol"),
+                ("INVALID_VALUE", "mobile.bundleId"),
+                (
+                    "INVALID_VALUE",
+                    "mobile.integrityDetection.excludedPlatforms"
+                ),
+                ("INVALID_VALUE", "mobile.passcodeRefreshDuration.timeUnit"),
+                ("INVALID_VALUE", "mobile.passcodeGracePeriod"),
+                ("INVALID_VALUE", "redirectUris"),
+                ("INVALID_VALUE", "deviceTimeout"),
                 ("INVALID_VALUE", "grantTypes"),
                 ("REQUIRED_VALUE", "tokenEndpointAuthMethod"),
-                ("INVALID_VALUE", "mobile.bundleId"),
+                ("INVALID_VALUE", "parTimeout"),
+                ("INVALID_VALUE", "surprise"),
+                ("REQUIRED_VALUE", "corsSettings.origins"),
+            ]
+        );
+    }
+
+    #[test]
+    fn attributes_that_go_together_are_checked_together() {
+        let errors = parse(
+            json!({"name":"W","protocol":"OPENID_CONNECT","type":"WEB_APP",
+            "tokenEndpointAuthMethod":"CLIENT_SECRET_BASIC","refreshTokenDuration":7200,
+            "refreshTokenRollingDuration":3600,"supportUnsignedRequestObject":true,
+            "requireSignedRequestObject":true,"jwks":"{}","jwksUrl":"https://x.test/jwks",
+            "corsSettings":{"behavior":"ALLOW_SPECIFIC_ORIGINS","origins":[]},"grantTypes":[]}),
+        )
+        .unwrap_err();
+        let targets: Vec<&str> = errors.iter().map(|e| e.target.as_str()).collect();
+        assert_eq!(
+            targets,
+            [
+                "grantTypes",
+                "refreshTokenDuration",
+                "requireSignedRequestObject",
+                "jwksUrl",
+                "corsSettings.origins",
             ]
         );
     }
@@ -279,15 +425,11 @@ mod tests {
         assert_eq!(grant_type["enum"], json!(GRANT_TYPES));
         let request = serde_json::to_value(ApplicationRequest::schema()).unwrap();
         for (field, allowed) in [
-            ("type", &APPLICATION_TYPES),
-            ("tokenEndpointAuthMethod", &TOKEN_ENDPOINT_AUTH_METHODS),
+            ("type", &APPLICATION_TYPES[..]),
+            ("tokenEndpointAuthMethod", &TOKEN_ENDPOINT_AUTH_METHODS[..]),
         ] {
             let pattern = format!("^({})$", allowed.join("|"));
             assert_eq!(request["properties"][field]["pattern"], pattern, "{field}");
         }
-        let mobile =
-            serde_json::to_value(crate::openapi::schemas::MobileSettings::schema()).unwrap();
-        let documented: Vec<&String> = mobile["properties"].as_object().unwrap().keys().collect();
-        assert_eq!(documented, MOBILE_FIELDS);
     }
 }

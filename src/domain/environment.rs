@@ -7,7 +7,7 @@ use super::fields::Fields;
 use super::{FieldError, FieldErrorCode};
 
 /// The regions PingOne hosts environments in.
-pub const REGIONS: [&str; 5] = ["NA", "EU", "AP", "CA", "AU"];
+pub const REGIONS: [&str; 6] = ["NA", "EU", "AP", "CA", "AU", "SG"];
 /// Environment types.
 pub const ENVIRONMENT_TYPES: [&str; 2] = ["SANDBOX", "PRODUCTION"];
 
@@ -24,7 +24,12 @@ pub struct EnvironmentSpec {
     pub environment_type: &'static str,
     /// The license the environment uses; `None` only for auto-provisioned environments.
     pub license_id: Option<Uuid>,
+    /// The URL of the environment's icon.
+    pub icon: Option<String>,
 }
+
+/// The organization every environment of the emulator belongs to (PingOne's `organization.id`).
+pub const ORGANIZATION_ID: Uuid = Uuid::from_u128(0x6f72_6761_6e69_4a61_8000_7069_6e67_6f6e);
 
 impl EnvironmentSpec {
     /// What an environment seen for the first time in `auto` tenancy looks like.
@@ -35,6 +40,7 @@ impl EnvironmentSpec {
             region: "NA",
             environment_type: "SANDBOX",
             license_id: None,
+            icon: None,
         }
     }
 }
@@ -47,6 +53,7 @@ pub fn parse_environment(
     let mut fields = Fields::new(body);
     let name = fields.required("name");
     let description = fields.optional("description");
+    let icon = fields.optional("icon");
     let region = fields.one_of("region", &REGIONS);
     let environment_type = fields.one_of("type", &ENVIRONMENT_TYPES);
     let license_id = match body.get("license") {
@@ -82,7 +89,20 @@ pub fn parse_environment(
         }
     };
     if reject_unknown {
-        let known = ["name", "description", "region", "type", "license", "id"];
+        // Read-only attributes a client may send back with what it read.
+        let known = [
+            "name",
+            "description",
+            "region",
+            "type",
+            "license",
+            "icon",
+            "id",
+            "organization",
+            "createdAt",
+            "updatedAt",
+            "_links",
+        ];
         fields.reject_unknown(&[&known], "an environment");
     }
     match (name, region, environment_type, license_id) {
@@ -95,6 +115,7 @@ pub fn parse_environment(
                 region: canonical(&REGIONS, region),
                 environment_type: canonical(&ENVIRONMENT_TYPES, environment_type),
                 license_id: Some(license_id),
+                icon: icon.map(str::to_owned),
             })
         }
         _ => Err(fields.errors),

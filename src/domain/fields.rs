@@ -84,29 +84,6 @@ impl<'a> Fields<'a> {
         None
     }
 
-    /// A required boolean.
-    pub(crate) fn boolean(&mut self, field: &str) -> Option<bool> {
-        match self.body.get(field) {
-            Some(Value::Bool(value)) => Some(*value),
-            None | Some(Value::Null) => {
-                self.errors.push(FieldError::new(
-                    FieldErrorCode::RequiredValue,
-                    field,
-                    format!("The {field} attribute is required."),
-                ));
-                None
-            }
-            Some(_) => {
-                self.errors.push(FieldError::new(
-                    FieldErrorCode::InvalidValue,
-                    field,
-                    format!("The {field} attribute must be a boolean."),
-                ));
-                None
-            }
-        }
-    }
-
     /// Records an `INVALID_VALUE` on every property not in `known`.
     pub(crate) fn reject_unknown(&mut self, known: &[&[&str]], context: &str) {
         let mut unknown: Vec<&String> = self

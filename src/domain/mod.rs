@@ -7,12 +7,17 @@ mod application;
 mod credential;
 mod environment;
 mod fields;
+mod filter;
 mod parse;
 mod secret;
 
-pub use application::{ApplicationSpec, parse_application};
+pub use application::{
+    APPLICATION_TYPES, ApplicationSpec, application_attributes, parse_application,
+};
 pub use credential::{CredentialType, PushCredential};
-pub use environment::{EnvironmentSpec, parse_environment};
+pub(crate) use environment::canonical;
+pub use environment::{EnvironmentSpec, ORGANIZATION_ID, REGIONS, parse_environment};
+pub use filter::{Candidate, EnvironmentFilter};
 pub use parse::{
     FieldError, FieldErrorCode, LEGACY_FCM_MESSAGE, ParseOptions, declared_type,
     parse_push_credential,

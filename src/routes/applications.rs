@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Serialize;
+use serde_json::{Map, Value, json};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -38,7 +39,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     params(EnvironmentParams),
     request_body(content = ApplicationRequest, content_type = "application/json"),
     responses(
-        (status = 201, description = "Created", body = ApplicationResource, links(
+        (status = 201, description = "Created", body = ApplicationDoc, links(
             ("read" = (operation_id = operations::READ_ONE_APPLICATION, parameters(("environmentId" = "$response.body#/environment/id"), ("applicationId" = "$response.body#/id")))),
             ("replace" = (operation_id = operations::UPDATE_APPLICATION, parameters(("environmentId" = "$response.body#/environment/id"), ("applicationId" = "$response.body#/id")))),
             ("delete" = (operation_id = operations::DELETE_APPLICATION, parameters(("environmentId" = "$response.body#/environment/id"), ("applicationId" = "$response.body#/id")))),
@@ -123,7 +124,7 @@ async fn list(
     tag = APPLICATIONS_TAG,
     params(ApplicationParams),
     responses(
-        (status = 200, description = "The application", body = ApplicationResource),
+        (status = 200, description = "The application", body = ApplicationDoc),
         (status = 401, description = "No valid bearer token", body = ErrorBody),
         (status = 404, description = "No such application", body = ErrorBody),
     ),
@@ -147,7 +148,7 @@ async fn read(
     params(ApplicationParams),
     request_body(content = ApplicationRequest, content_type = "application/json"),
     responses(
-        (status = 200, description = "Replaced", body = ApplicationResource),
+        (status = 200, description = "Replaced", body = ApplicationDoc),
         (status = 400, description = "Validation failed, or the type changed", body = ErrorBody),
         (status = 401, description = "No valid bearer token", body = ErrorBody),
         (status = 404, description = "No such application", body = ErrorBody),
@@ -237,79 +238,85 @@ async fn regenerate_secret(
     Ok(Json(SecretResource::new(key, secret.expose(), &links)))
 }
 
-/// An application as PingOne sends it; its client secret is not here.
-#[derive(Debug, Serialize, ToSchema)]
+/// An application as PingOne sends it: `_links`, `environment`, `id`, then every attribute in
+/// PingOne's order, with `createdAt` and `updatedAt` after `protocol` and `clientId` (the
+/// application's id) before `assignActorRoles`. Its client secret is not here.
+#[derive(Debug, Serialize)]
+#[serde(transparent)]
+pub struct ApplicationResource(Map<String, Value>);
+
+/// The schema of [`ApplicationResource`], for the API description.
+#[derive(ToSchema)]
 #[schema(as = Application)]
-pub struct ApplicationResource {
-    #[serde(rename = "_links")]
-    links: ApplicationLinks,
+#[allow(dead_code)]
+pub struct ApplicationDoc {
+    #[schema(rename = "_links", value_type = Object)]
+    links: (),
     environment: IdRef,
     id: Uuid,
     name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<String>,
     enabled: bool,
-    #[serde(rename = "type")]
-    application_type: &'static str,
-    protocol: &'static str,
-    #[serde(rename = "createdAt")]
+    #[schema(rename = "hiddenFromAppPortal")]
+    hidden_from_app_portal: bool,
+    #[schema(rename = "type")]
+    application_type: String,
+    protocol: String,
+    #[schema(rename = "createdAt")]
     created_at: String,
-    #[serde(rename = "updatedAt")]
+    #[schema(rename = "updatedAt")]
     updated_at: String,
-    #[serde(rename = "grantTypes")]
-    grant_types: Vec<&'static str>,
-    #[serde(rename = "tokenEndpointAuthMethod")]
-    token_endpoint_auth_method: &'static str,
-    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
-    #[schema(value_type = Object)]
-    mobile: serde_json::Map<String, serde_json::Value>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-struct ApplicationLinks {
-    #[serde(rename = "self")]
-    this: Href,
-    environment: Href,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    secret: Option<Href>,
-    #[serde(rename = "pushCredentials", skip_serializing_if = "Option::is_none")]
-    push_credentials: Option<Href>,
+    #[schema(rename = "clientId")]
+    client_id: String,
+    #[schema(rename = "grantTypes")]
+    grant_types: Vec<String>,
+    #[schema(rename = "tokenEndpointAuthMethod")]
+    token_endpoint_auth_method: String,
+    /// A native application's mobile settings.
+    #[schema(value_type = Option<Object>)]
+    mobile: Option<()>,
 }
 
 impl ApplicationResource {
     fn new(view: &ApplicationView, links: &Links) -> Self {
         let key = view.key;
         let spec = &view.spec;
-        Self {
-            links: ApplicationLinks {
-                this: Href::new(links.application(key)),
-                environment: Href::new(links.environment(key.environment_id)),
-                secret: spec
-                    .has_client_secret()
-                    .then(|| Href::new(links.application_secret(key))),
-                push_credentials: spec
-                    .is_native()
-                    .then(|| Href::new(links.push_credentials(key))),
-            },
-            environment: IdRef {
-                id: key.environment_id,
-            },
-            id: key.application_id,
-            name: spec.name.clone(),
-            description: spec.description.clone(),
-            enabled: spec.enabled,
-            application_type: spec.application_type,
-            protocol: spec.protocol,
-            created_at: format_timestamp(view.created_at),
-            updated_at: format_timestamp(view.updated_at),
-            grant_types: spec.grant_types.clone(),
-            token_endpoint_auth_method: spec.token_endpoint_auth_method,
-            mobile: spec
-                .mobile
-                .iter()
-                .map(|(field, value)| ((*field).to_owned(), value.clone().into()))
-                .collect(),
+        let mut links_object = Map::new();
+        let mut link = |name: &str, href: String| {
+            links_object.insert(name.to_owned(), json!({ "href": href }));
+        };
+        link("self", links.application(key));
+        link("environment", links.environment(key.environment_id));
+        if spec.has_client_secret() {
+            link("secret", links.application_secret(key));
         }
+        if spec.is_native() {
+            link("pushCredentials", links.push_credentials(key));
+        }
+        let mut body = Map::new();
+        body.insert("_links".to_owned(), Value::Object(links_object));
+        body.insert(
+            "environment".to_owned(),
+            json!({ "id": key.environment_id }),
+        );
+        body.insert("id".to_owned(), json!(key.application_id));
+        for (name, value) in spec.attributes() {
+            if name == "assignActorRoles" {
+                body.insert("clientId".to_owned(), json!(key.application_id));
+            }
+            body.insert(name.clone(), value.clone());
+            if name == "protocol" {
+                body.insert(
+                    "createdAt".to_owned(),
+                    json!(format_timestamp(view.created_at)),
+                );
+                body.insert(
+                    "updatedAt".to_owned(),
+                    json!(format_timestamp(view.updated_at)),
+                );
+            }
+        }
+        Self(body)
     }
 }
 
@@ -335,6 +342,7 @@ struct SelfLink {
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = EmbeddedApplications)]
 struct Embedded {
+    #[schema(value_type = Vec<ApplicationDoc>)]
     applications: Vec<ApplicationResource>,
 }
 

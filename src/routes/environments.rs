@@ -1,6 +1,6 @@
 //! `/v1/environments[/{environmentId}]`
 
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use serde::Serialize;
@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::wire::{EnvironmentParams, Href, IdRef};
 use crate::clock::format_timestamp;
-use crate::domain::parse_environment;
+use crate::domain::{Candidate, EnvironmentFilter, ORGANIZATION_ID, parse_environment};
 use crate::error::{ApiError, ApiResult, ErrorBody, parsed_if_found};
 use crate::extract::{EnvironmentPath, JsonObject};
 use crate::links::Links;
@@ -71,14 +71,17 @@ async fn create(
 
 /// `GET /v1/environments`: in creation order, every environment the caller may manage (with
 /// `--auth jwt`: the token's own, those it was granted, and in `auto` tenancy all of them;
-/// otherwise all of them), as PingOne lists what a worker's roles reach.
+/// otherwise all of them), as PingOne lists what a worker's roles reach; `filter` and `limit`
+/// as PingOne documents them, further pages through `_links.next`.
 #[utoipa::path(
     get,
     path = ENVIRONMENTS,
     operation_id = operations::READ_ALL_ENVIRONMENTS,
     tag = ENVIRONMENTS_TAG,
+    params(ListParams),
     responses(
         (status = 200, description = "Every environment the caller may manage", body = EnvironmentCollection),
+        (status = 400, description = "A filter, limit or cursor that is not supported", body = ErrorBody),
         (status = 401, description = "No valid bearer token", body = ErrorBody),
     ),
     security(("bearerAuth" = []))
@@ -87,28 +90,139 @@ async fn list(
     State(state): State<AppState>,
     links: Links,
     token: Option<Extension<TokenEnvironment>>,
-) -> Json<EnvironmentCollection> {
+    RawQuery(query): RawQuery,
+) -> ApiResult<Json<EnvironmentCollection>> {
+    let query = ListQuery::parse(query.as_deref().unwrap_or_default())?;
     let store = state.store();
-    let items: Vec<EnvironmentResource> = store
+    let organization_id = ORGANIZATION_ID.to_string();
+    let matching: Vec<EnvironmentView> = store
         .list_environments()
-        .iter()
+        .into_iter()
         .filter(|view| {
             token
                 .as_ref()
                 .is_none_or(|Extension(TokenEnvironment(env))| store.may_manage(*env, view.id))
         })
+        .filter(|view| {
+            let (id, license) = (
+                view.id.to_string(),
+                view.spec.license_id.map(|id| id.to_string()),
+            );
+            query.filter.matches(&Candidate {
+                id: &id,
+                name: &view.spec.name,
+                organization_id: &organization_id,
+                license_id: license.as_deref(),
+            })
+        })
+        .collect();
+    let count = matching.len();
+    let limit = query.limit.filter(|_| query.filter.honours_limit());
+    let start = query.cursor.min(count);
+    let end = limit.map_or(count, |limit| start.saturating_add(limit).min(count));
+    let items: Vec<EnvironmentResource> = matching[start..end]
+        .iter()
         .map(|view| EnvironmentResource::new(view, &links))
         .collect();
-    Json(EnvironmentCollection {
-        links: SelfLink {
-            this: Href::new(links.environments()),
+    let base = links.environments();
+    Ok(Json(EnvironmentCollection {
+        links: ListLinks {
+            this: Href::new(query.href(&base, query.cursor)),
+            next: (end < count).then(|| Href::new(query.href(&base, end))),
         },
-        count: items.len(),
+        count,
         size: items.len(),
         embedded: Embedded {
             environments: items,
         },
-    })
+    }))
+}
+
+/// The query of `GET /v1/environments`.
+#[derive(Debug, Default)]
+struct ListQuery {
+    /// As sent, to write into the links.
+    filter_text: Option<String>,
+    filter: EnvironmentFilter,
+    limit: Option<usize>,
+    /// Where the page starts: an opaque number to clients, the index of its first item here.
+    cursor: usize,
+}
+
+impl ListQuery {
+    fn parse(query: &str) -> Result<Self, ApiError> {
+        let mut parsed = Self::default();
+        for (name, value) in form_urlencoded::parse(query.as_bytes()) {
+            let invalid = |reason: String| ApiError::InvalidQuery {
+                parameter: match name.as_ref() {
+                    "filter" => "filter",
+                    "limit" => "limit",
+                    _ => "cursor",
+                },
+                reason,
+            };
+            match name.as_ref() {
+                "filter" => {
+                    parsed.filter = EnvironmentFilter::parse(&value).map_err(invalid)?;
+                    parsed.filter_text = Some(value.into_owned());
+                }
+                "limit" => {
+                    parsed.limit = Some(
+                        value
+                            .parse::<usize>()
+                            .ok()
+                            .filter(|limit| (1..=500).contains(limit))
+                            .ok_or_else(|| {
+                                invalid("limit must be an integer from 1 to 500.".to_owned())
+                            })?,
+                    );
+                }
+                "cursor" => {
+                    parsed.cursor = value.parse().map_err(|_| {
+                        invalid("cursor must be a value from a _links.next href.".to_owned())
+                    })?;
+                }
+                // `expand=billOfMaterials` and others: nothing to expand here.
+                _ => {}
+            }
+        }
+        Ok(parsed)
+    }
+
+    /// `base` with this query, starting at `cursor`.
+    fn href(&self, base: &str, cursor: usize) -> String {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        if let Some(limit) = self.limit {
+            query.append_pair("limit", &limit.to_string());
+        }
+        if let Some(filter) = &self.filter_text {
+            query.append_pair("filter", filter);
+        }
+        if cursor > 0 {
+            query.append_pair("cursor", &cursor.to_string());
+        }
+        let query = query.finish();
+        if query.is_empty() {
+            base.to_owned()
+        } else {
+            format!("{base}?{query}")
+        }
+    }
+}
+
+/// The query parameters of `GET /v1/environments`.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct ListParams {
+    /// SCIM filter: `name sw "…"`, `id eq "…"`, `organization.id eq "…"`, `license.id eq "…"`,
+    /// joined with `and`.
+    filter: Option<String>,
+    /// Page size, 1 to 500; ignored with `name sw` and `id eq` filters.
+    #[param(minimum = 1, maximum = 500)]
+    limit: Option<u32>,
+    /// Where a page starts, as `_links.next` gives it.
+    cursor: Option<String>,
 }
 
 /// `GET /v1/environments/{environmentId}` (provisioned on first use in `auto` tenancy).
@@ -202,6 +316,7 @@ pub struct EnvironmentResource {
     name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<String>,
+    organization: IdRef,
     #[serde(rename = "type")]
     environment_type: &'static str,
     region: &'static str,
@@ -211,6 +326,8 @@ pub struct EnvironmentResource {
     updated_at: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     license: Option<IdRef>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    icon: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -230,21 +347,26 @@ impl EnvironmentResource {
             id: view.id,
             name: view.spec.name.clone(),
             description: view.spec.description.clone(),
+            organization: IdRef {
+                id: ORGANIZATION_ID,
+            },
             environment_type: view.spec.environment_type,
             region: view.spec.region,
             created_at: format_timestamp(view.created_at),
             updated_at: format_timestamp(view.updated_at),
             license: view.spec.license_id.map(|id| IdRef { id }),
+            icon: view.spec.icon.clone(),
         }
     }
 }
 
-/// Every environment, in creation order.
+/// A page of environments, in creation order; `count` is how many match, `size` how many
+/// this page holds.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = Environments)]
 pub struct EnvironmentCollection {
     #[serde(rename = "_links")]
-    links: SelfLink,
+    links: ListLinks,
     #[serde(rename = "_embedded")]
     embedded: Embedded,
     count: usize,
@@ -253,9 +375,12 @@ pub struct EnvironmentCollection {
 
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = EnvironmentsLinks)]
-struct SelfLink {
+struct ListLinks {
     #[serde(rename = "self")]
     this: Href,
+    /// The next page, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next: Option<Href>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -97,8 +97,21 @@ async fn token(
         .store()
         .authenticate_client(environment_id, &client_id, &secret)
     {
-        Ok(application) if application.spec.token_endpoint_auth_method == method => application,
-        Ok(_) | Err(ClientError::InvalidClient) => {
+        Ok(application) if application.spec.token_endpoint_auth_method() == method => application,
+        Ok(application) => {
+            // The words the Go SDK looks for to retry: after a failed Basic attempt (a 429
+            // included), x/oauth2 tries the form, and this answer sends it back to Basic.
+            let description = format!(
+                "Unsupported authentication method: this client authenticates with {}.",
+                application.spec.token_endpoint_auth_method()
+            );
+            return Ok(OAuthError {
+                basic_challenge: method == "CLIENT_SECRET_BASIC",
+                ..OAuthError::new(StatusCode::UNAUTHORIZED, "invalid_client", description)
+            }
+            .into_response());
+        }
+        Err(ClientError::InvalidClient) => {
             return Ok(OAuthError::invalid_client(method == "CLIENT_SECRET_BASIC").into_response());
         }
         Err(ClientError::UnauthorizedClient) => {
@@ -191,16 +204,20 @@ struct OAuthErrorBody {
 struct OAuthError {
     status: StatusCode,
     error: &'static str,
-    description: &'static str,
+    description: std::borrow::Cow<'static, str>,
     basic_challenge: bool,
 }
 
 impl OAuthError {
-    fn new(status: StatusCode, error: &'static str, description: &'static str) -> Self {
+    fn new(
+        status: StatusCode,
+        error: &'static str,
+        description: impl Into<std::borrow::Cow<'static, str>>,
+    ) -> Self {
         Self {
             status,
             error,
-            description,
+            description: description.into(),
             basic_challenge: false,
         }
     }

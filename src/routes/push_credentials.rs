@@ -227,12 +227,12 @@ pub struct Resource {
     created_at: String,
     #[serde(rename = "updatedAt")]
     updated_at: String,
+    /// HMS only; before `type`, as in PingOne's published HMS sample.
+    #[serde(rename = "clientId", skip_serializing_if = "Option::is_none")]
+    client_id: Option<String>,
     #[serde(rename = "type")]
     #[schema(value_type = PushCredentialType)]
     credential_type: &'static str,
-    /// HMS only.
-    #[serde(rename = "clientId", skip_serializing_if = "Option::is_none")]
-    client_id: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -274,13 +274,13 @@ impl Resource {
             .raw(r#""},"createdAt":"#)
             .timestamp(view.created_at)
             .raw(r#","updatedAt":"#)
-            .timestamp(view.updated_at)
-            .raw(r#","type":"#)
-            .string(view.credential_type.as_str());
+            .timestamp(view.updated_at);
         if let Some(client_id) = &view.client_id {
             out.raw(r#","clientId":"#).string(client_id);
         }
-        out.raw("}");
+        out.raw(r#","type":"#)
+            .string(view.credential_type.as_str())
+            .raw("}");
     }
 
     /// The value [`Resource::write`] writes; the spec its tests compare with.

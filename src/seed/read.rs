@@ -10,24 +10,15 @@ use super::{REDACTED, SCHEMA_VERSION};
 use crate::clock::Timestamp;
 use crate::domain::{
     ApplicationSpec, CredentialType, EnvironmentSpec, FieldError, FieldErrorCode, ParseOptions,
-    PushCredential, Secret, parse_application, parse_environment, parse_push_credential,
+    PushCredential, Secret, application_attributes, parse_application, parse_environment,
+    parse_push_credential,
 };
 use crate::json_input::{Problems, child, item, present};
 use crate::store::{ApplicationRecord, CredentialRecord, EnvironmentRecord, Grants, Snapshot};
 
 /// The fields of an environment entry that are the environment's attributes.
-const ENVIRONMENT_ATTRIBUTES: [&str; 5] = ["name", "description", "region", "type", "license"];
-/// The fields of an application entry that are the application's attributes.
-const APPLICATION_ATTRIBUTES: [&str; 8] = [
-    "name",
-    "description",
-    "enabled",
-    "protocol",
-    "type",
-    "grantTypes",
-    "tokenEndpointAuthMethod",
-    "mobile",
-];
+const ENVIRONMENT_ATTRIBUTES: [&str; 6] =
+    ["name", "description", "region", "type", "license", "icon"];
 /// The fields that hold push-credential secrets, whatever the type.
 const CREDENTIAL_SECRETS: [&str; 5] = [
     "key",
@@ -210,11 +201,12 @@ impl Reader {
             "updatedAt",
             "pushCredentials",
         ];
-        allowed.extend(APPLICATION_ATTRIBUTES);
+        let names: Vec<&str> = application_attributes().collect();
+        allowed.extend(&names);
         self.problems.unknown_keys(object, &allowed, path);
         let id = unique_id(&mut self.problems, object, path, seen);
         let (created_at, updated_at) = self.timestamps(object, path);
-        let spec = parse_application(&attributes(object, &APPLICATION_ATTRIBUTES), false)
+        let spec = parse_application(&attributes(object, &names), false)
             .map_err(|errors| self.problems.extend_under(path, errors))
             .ok();
         let client_secret =

@@ -39,6 +39,9 @@ fn environment_document(record: &EnvironmentRecord, secrets: Secrets) -> Value {
     if let Some(license) = spec.license_id {
         object.insert("license".into(), json!({"id": license}));
     }
+    if let Some(icon) = &spec.icon {
+        object.insert("icon".into(), json!(icon));
+    }
     match &record.manages {
         Grants::Own => {}
         Grants::All => {
@@ -62,26 +65,11 @@ fn application_document(record: &ApplicationRecord, secrets: Secrets) -> Value {
     let spec = &record.spec;
     let mut object = Map::new();
     object.insert("id".into(), json!(record.id));
-    object.insert("name".into(), json!(spec.name));
-    if let Some(description) = &spec.description {
-        object.insert("description".into(), json!(description));
-    }
-    object.insert("enabled".into(), json!(spec.enabled));
-    object.insert("protocol".into(), json!(spec.protocol));
-    object.insert("type".into(), json!(spec.application_type));
-    object.insert("grantTypes".into(), json!(spec.grant_types));
-    object.insert(
-        "tokenEndpointAuthMethod".into(),
-        json!(spec.token_endpoint_auth_method),
-    );
-    if !spec.mobile.is_empty() {
-        let mobile: Map<String, Value> = spec
-            .mobile
+    object.extend(
+        spec.attributes()
             .iter()
-            .map(|(key, value)| ((*key).to_owned(), json!(value)))
-            .collect();
-        object.insert("mobile".into(), Value::Object(mobile));
-    }
+            .map(|(key, value)| (key.clone(), value.clone())),
+    );
     if let Some(secret) = &record.client_secret {
         object.insert("clientSecret".into(), show(secret.expose(), secrets));
     }

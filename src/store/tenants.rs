@@ -5,7 +5,7 @@ use uuid::Uuid;
 use super::{AppKey, Application, Attributes, Environment, State, Store, StoreError};
 use crate::clock::Timestamp;
 use crate::config::Tenancy;
-use crate::domain::{ApplicationSpec, EnvironmentSpec, Secret};
+use crate::domain::{APPLICATION_TYPES, ApplicationSpec, EnvironmentSpec, Secret, canonical};
 
 /// An environment as the API shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -315,13 +315,12 @@ impl Store {
         let application = state
             .application(key, self.tenancy, now)
             .ok_or(StoreError::NotFound)?;
-        let current = application
-            .attributes
-            .spec(key.application_id)
-            .application_type;
-        if current != spec.application_type {
+        let current = application.attributes.spec(key.application_id);
+        if current.application_type() != spec.application_type() {
+            let current = canonical(&APPLICATION_TYPES, current.application_type());
             return Err(StoreError::ApplicationTypeChanged(current));
         }
+        let spec = spec.keeping_create_only(&current);
         application.attributes.set_spec(spec, key.application_id);
         application.updated_at = now.max(application.updated_at);
         let view = application.view(key);
@@ -390,10 +389,10 @@ impl Store {
             .client_secret()
             .is_some_and(|stored| constant_time_eq(stored.expose(), secret));
         let spec = application.attributes.spec(application_id);
-        if !matches || !spec.enabled {
+        if !matches || !spec.is_enabled() {
             return Err(ClientError::InvalidClient);
         }
-        if !spec.grant_types.contains(&"CLIENT_CREDENTIALS") {
+        if !spec.has_grant_type("CLIENT_CREDENTIALS") {
             return Err(ClientError::UnauthorizedClient);
         }
         Ok(application.view(AppKey {

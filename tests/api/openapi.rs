@@ -361,8 +361,8 @@ async fn every_application_the_document_allows_is_accepted_on_create_and_replace
     let types = alternatives(schemas, &request["type"]);
     let grants = alternatives(schemas, &request["grantTypes"]["items"]);
     let methods = alternatives(schemas, &request["tokenEndpointAuthMethod"]);
-    assert_eq!(types.len(), 5, "{types:?}");
-    assert_eq!(grants.len(), 5, "{grants:?}");
+    assert_eq!(types.len(), 6, "{types:?}");
+    assert_eq!(grants.len(), 7, "{grants:?}");
     assert_eq!(methods.len(), 5, "{methods:?}");
     let mobile = schemas["MobileSettings"]["properties"].as_object().unwrap();
     let applications = format!(
@@ -432,7 +432,7 @@ async fn values_outside_the_documented_ones_are_rejected() {
         crate::helpers::ENV_ID
     );
     for (field, value) in [
-        ("grantTypes", json!(["CIBA"])),
+        ("grantTypes", json!(["PASSWORD"])),
         ("grantTypes", json!([""])),
         ("grantTypes", json!([grants[0].to_lowercase()])),
         ("mobile", json!({"bundleId": 1})),

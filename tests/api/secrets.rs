@@ -135,8 +135,8 @@ async fn hms_client_id_is_echoed_and_client_secret_never() {
             "application",
             "createdAt",
             "updatedAt",
-            "type",
-            "clientId"
+            "clientId",
+            "type"
         ]
     );
 }

@@ -207,6 +207,7 @@ async fn environments_and_applications_are_replaced_whole_and_keep_their_type() 
             "id",
             "name",
             "description",
+            "organization",
             "type",
             "region",
             "createdAt",
@@ -230,13 +231,24 @@ async fn environments_and_applications_are_replaced_whole_and_keep_their_type() 
             "id",
             "name",
             "enabled",
+            "hiddenFromAppPortal",
             "type",
             "protocol",
             "createdAt",
             "updatedAt",
+            "clientId",
+            "assignActorRoles",
+            "mobile",
+            "pkceEnforcement",
+            "requestScopesForMultipleResourcesEnabled",
+            "deviceTimeout",
             "grantTypes",
+            "idpSignoff",
+            "additionalRefreshTokenReplayProtectionEnabled",
             "tokenEndpointAuthMethod",
-            "mobile"
+            "parRequirement",
+            "devicePollingInterval",
+            "parTimeout"
         ]
     );
     let item = format!("{apps}/{}", created["id"].as_str().unwrap());
