@@ -215,7 +215,12 @@ fn check_together(walk: &mut Walk, attributes: &Map<String, Value>) {
         );
     }
     let cors = |key: &str| number(&["corsSettings", key]);
-    if cors("behavior").as_ref().and_then(Value::as_str) == Some("ALLOW_SPECIFIC_ORIGINS")
+    let cors_judged = walk
+        .problems
+        .iter()
+        .any(|problem| problem.target.starts_with("corsSettings"));
+    if !cors_judged
+        && cors("behavior").as_ref().and_then(Value::as_str) == Some("ALLOW_SPECIFIC_ORIGINS")
         && cors("origins")
             .as_ref()
             .and_then(Value::as_array)

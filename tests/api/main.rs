@@ -1,4 +1,5 @@
 //! Black-box tests over HTTP: one binary, a module per area.
+#![recursion_limit = "256"]
 
 mod admin_auth;
 mod admin_clock;
@@ -7,12 +8,14 @@ mod admin_journal;
 mod admin_reset;
 mod admin_state;
 mod admin_tenancy;
+mod applications;
 mod auth;
 mod cli;
 mod concurrency;
 mod control;
 mod crud;
 mod embedding;
+mod environments;
 mod errors;
 mod health;
 mod helpers;
