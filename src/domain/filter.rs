@@ -289,7 +289,8 @@ mod tests {
             (r#"name sw "a"#, "ends inside a string"),
             (r#"(name sw "a""#, "not closed"),
             ("name sw", "Expected `name <operator>"),
-            ("", "empty"),
+            ("name sw \"a\" and", "ends too soon"),
+            (" ", "empty"),
             (r#"name sw "a")"#, "Unexpected `)`"),
         ] {
             let error = EnvironmentFilter::parse(filter).unwrap_err();

@@ -216,12 +216,17 @@ impl ListQuery {
 #[allow(dead_code)]
 struct ListParams {
     /// SCIM filter: `name sw "…"`, `id eq "…"`, `organization.id eq "…"`, `license.id eq "…"`,
-    /// joined with `and`.
+    /// joined with `and` (attribute names and operators in any case, conditions in parentheses
+    /// or not: the pattern gives the plain form).
+    #[param(
+        pattern = r#"^(name sw|id eq|organization\.id eq|license\.id eq) "[^"\\]*"( and (name sw|id eq|organization\.id eq|license\.id eq) "[^"\\]*")*$"#
+    )]
     filter: Option<String>,
     /// Page size, 1 to 500; ignored with `name sw` and `id eq` filters.
     #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
     /// Where a page starts, as `_links.next` gives it.
+    #[param(pattern = "^[0-9]+$")]
     cursor: Option<String>,
 }
 

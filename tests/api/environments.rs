@@ -171,7 +171,7 @@ async fn unsupported_filters_and_bad_limits_are_clear_400s() {
             "filter",
             "ends inside a string",
         ),
-        ("filter", "", "filter", "empty"),
+        ("filter", r#"name sw "a" and"#, "filter", "ends too soon"),
         ("limit", "0", "limit", "1 to 500"),
         ("limit", "501", "limit", "1 to 500"),
         ("limit", "ten", "limit", "1 to 500"),

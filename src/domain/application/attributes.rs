@@ -221,7 +221,7 @@ pub(super) const APPLICATION: &[Attr] = &[
     attr("accessControl", Kind::Object(ACCESS_CONTROL)),
     filled("assignActorRoles", Kind::Bool, Fill::Bool(false)),
     attr("mobile", Kind::Object(MOBILE)),
-    attr("responseTypes", Kind::ListOf(&RESPONSE_TYPES, 3)),
+    attr("responseTypes", Kind::ListOf(&RESPONSE_TYPES, usize::MAX)),
     filled(
         "pkceEnforcement",
         Kind::OneOf(&PKCE),
@@ -234,7 +234,7 @@ pub(super) const APPLICATION: &[Attr] = &[
     ),
     attr("redirectUris", Kind::Texts(usize::MAX)),
     filled("deviceTimeout", Kind::Int(1, 3600), Fill::Int(600)),
-    attr("grantTypes", Kind::ListOf(&GRANT_TYPES, GRANT_TYPES.len())),
+    attr("grantTypes", Kind::ListOf(&GRANT_TYPES, usize::MAX)),
     filled("idpSignoff", Kind::Bool, Fill::Bool(false)),
     filled(
         "additionalRefreshTokenReplayProtectionEnabled",
@@ -268,7 +268,7 @@ pub(super) const APPLICATION: &[Attr] = &[
     attr("homePageUrl", Kind::Text),
     attr("initiateLoginUri", Kind::Text),
     attr("targetLinkUri", Kind::Text),
-    attr("tags", Kind::ListOf(&TAGS, 1)),
+    attr("tags", Kind::ListOf(&TAGS, usize::MAX)),
     attr("corsSettings", Kind::Object(CORS_SETTINGS)),
     attr(
         "kerberos",
