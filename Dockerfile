@@ -18,8 +18,11 @@ ARG RUST_IMAGE=docker.io/library/rust:1.95-bookworm
 FROM ${RUST_IMAGE} AS build
 
 # glibc target linked fully static (+crt-static): the binary needs no libc,
-# loader or other files at run time, so it runs on `scratch`.
-ARG RUST_TARGET=x86_64-unknown-linux-gnu
+# loader or other files at run time, so it runs on `scratch`. The target is the
+# build stage's own machine (x86_64 or aarch64), so the same file builds a
+# native image on linux/amd64 and linux/arm64 (buildx runs the arm64 stage
+# under QEMU); set RUST_TARGET to override.
+ARG RUST_TARGET=
 # Set to "true" to build from a pre-populated $CARGO_HOME/registry without
 # touching the network (used by scripts/container-smoke.sh).
 ARG CARGO_NET_OFFLINE=false
@@ -33,6 +36,13 @@ COPY . .
 # RUSTFLAGS only reach the --target artifacts, not build scripts or
 # proc-macros (those must stay dynamic), which is why --target is explicit.
 RUN set -eux; \
+    if [ -z "${RUST_TARGET}" ]; then \
+        case "$(uname -m)" in \
+            x86_64) RUST_TARGET=x86_64-unknown-linux-gnu ;; \
+            aarch64|arm64) RUST_TARGET=aarch64-unknown-linux-gnu ;; \
+            *) echo "error: no Rust target known for $(uname -m); set RUST_TARGET" >&2; exit 1 ;; \
+        esac; \
+    fi; \
     RUSTFLAGS="-C target-feature=+crt-static" \
     CARGO_PROFILE_RELEASE_STRIP=symbols \
         cargo build --release --locked --target "${RUST_TARGET}" --bin pingone-push-mock; \

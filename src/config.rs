@@ -177,6 +177,15 @@ pub struct Config {
     )]
     pub admin_token: Option<Secret>,
 
+    /// File holding the admin token (a container secret, say): the first line, trimmed. Never
+    /// logged, never shown by `Debug`.
+    #[arg(
+        long,
+        env = "PINGONE_MOCK_ADMIN_TOKEN_FILE",
+        conflicts_with = "admin_token"
+    )]
+    pub admin_token_file: Option<PathBuf>,
+
     /// Serve no `/__admin` endpoints at all (they answer 404).
     #[arg(long, env = "PINGONE_MOCK_NO_ADMIN")]
     pub no_admin: bool,
@@ -216,6 +225,7 @@ impl Default for Config {
             request_timeout_ms: 30_000,
             log_format: LogFormat::Pretty,
             admin_token: None,
+            admin_token_file: None,
             no_admin: false,
             journal_size: 1000,
             state_file: None,
@@ -224,7 +234,7 @@ impl Default for Config {
 }
 
 /// A non-empty token without whitespace, as it must fit in `Authorization: Bearer <token>`.
-fn parse_admin_token(raw: &str) -> Result<Secret, String> {
+pub(crate) fn parse_admin_token(raw: &str) -> Result<Secret, String> {
     if raw.is_empty() || raw.chars().any(char::is_whitespace) {
         return Err("the admin token must be non-empty and contain no whitespace".to_owned());
     }
@@ -373,6 +383,7 @@ mod tests {
             &["--tls-listen", "127.0.0.1:8443", "--tls-cert", "cert.pem"],
             &["--tls-listen", "127.0.0.1:8443", "--tls-key", "key.pem"],
             &["--tls-listen", "localhost:8443"],
+            &["--admin-token", "t", "--admin-token-file", "token.txt"],
         ] {
             assert!(parse(args).is_err(), "{args:?} should be refused");
         }

@@ -35,6 +35,9 @@ pub enum ApiError {
     /// 403 `ACCESS_FAILED`: the token may not act on this environment.
     #[error("insufficient permissions")]
     Forbidden,
+    /// 403 `ACCESS_FAILED`: secrets asked of an open admin API on a shared network.
+    #[error("secrets need an admin token when the emulator listens beyond loopback")]
+    SecretsNeedAdminToken,
     /// 404 `NOT_FOUND`.
     #[error("resource not found")]
     NotFound,
@@ -89,7 +92,7 @@ impl ApiError {
                 StatusCode::BAD_REQUEST
             }
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
-            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::Forbidden | Self::SecretsNeedAdminToken => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
@@ -146,6 +149,21 @@ impl ApiError {
                     message:
                         "The token's environment has no permission to manage this environment."
                             .to_owned(),
+                    inner_error: None,
+                }],
+            ),
+            Self::SecretsNeedAdminToken => (
+                "ACCESS_FAILED",
+                ACCESS_FAILED_MESSAGE,
+                vec![Detail {
+                    code: "INSUFFICIENT_PERMISSIONS",
+                    target: "includeSecrets".to_owned(),
+                    message: "Secrets are only handed to a caller that proved it is the admin: \
+                        this emulator listens on an address other than loopback and has no admin \
+                        token. Start it with --admin-token or --admin-token-file \
+                        (PINGONE_MOCK_ADMIN_TOKEN, PINGONE_MOCK_ADMIN_TOKEN_FILE) and send the \
+                        token as a bearer token."
+                        .to_owned(),
                     inner_error: None,
                 }],
             ),

@@ -78,6 +78,9 @@ async fn serve(config: Config) -> Result<(), String> {
         }
     }
     tracing::info!("pingone-push-mock listening on {}", announced.join(" and "));
+    if let Some(warning) = state.settings().admin_warning() {
+        tracing::warn!("{warning}");
+    }
     run_on(listeners, state, shutdown)
         .await
         .map_err(|error| error.to_string())?;

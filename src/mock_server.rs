@@ -51,9 +51,10 @@ impl MockServer {
         Self::start_with(Config::default()).await
     }
 
-    /// Starts a server with these options; `config.listen` is ignored, it always binds
-    /// `127.0.0.1:0`, and with `config.tls_listen` set it serves HTTPS on another
-    /// `127.0.0.1:0` as well ([`MockServer::https_url`]).
+    /// Starts a server with these options. It always binds `127.0.0.1:0`, and with
+    /// `config.tls_listen` set it serves HTTPS on another `127.0.0.1:0` as well
+    /// ([`MockServer::https_address`]); `config.listen` and `config.tls_listen` still say
+    /// whether the admin API behaves as on a shared network (an address other than loopback).
     ///
     /// # Panics
     /// If it cannot start (see [`MockServer::try_start_with`]).

@@ -45,6 +45,9 @@ pub struct Settings {
     pub request_timeout: Duration,
     /// Who may use `/__admin`.
     pub admin: AdminAccess,
+    /// Whether a listener is on an address other than loopback: then an open admin API hands
+    /// out no secrets.
+    pub exposed: bool,
     /// The state file, if persistence is on.
     pub state_file: Option<PathBuf>,
 }
@@ -60,8 +63,9 @@ pub enum AdminAccess {
     Token(Secret),
 }
 
-impl From<&Config> for Settings {
-    fn from(config: &Config) -> Self {
+impl Settings {
+    /// The settings of `config`, with the admin token it names already read.
+    fn new(config: &Config, admin_token: Option<Secret>) -> Self {
         Self {
             auth: config.auth,
             tenancy: config.tenancy,
@@ -72,13 +76,35 @@ impl From<&Config> for Settings {
             },
             header_timeout: Duration::from_millis(config.header_timeout_ms),
             request_timeout: Duration::from_millis(config.request_timeout_ms),
-            admin: match (&config.admin_token, config.no_admin) {
+            admin: match (admin_token, config.no_admin) {
                 (_, true) => AdminAccess::Disabled,
-                (Some(token), false) => AdminAccess::Token(token.clone()),
+                (Some(token), false) => AdminAccess::Token(token),
                 (None, false) => AdminAccess::Open,
             },
+            exposed: listen_addresses(config).any(|address| !address.ip().is_loopback()),
             state_file: config.state_file.clone(),
         }
+    }
+}
+
+/// The addresses `config` listens on (for [`crate::MockServer`], the ones it would).
+fn listen_addresses(config: &Config) -> impl Iterator<Item = std::net::SocketAddr> {
+    (!config.no_http)
+        .then_some(config.listen)
+        .into_iter()
+        .chain(config.tls_listen)
+}
+
+impl Settings {
+    /// The start-up warning an open admin API on a shared network deserves, if it does.
+    pub fn admin_warning(&self) -> Option<&'static str> {
+        (self.exposed && self.admin == AdminAccess::Open).then_some(
+            "the admin API (/__admin: reset, state import, fault injection) is open to anyone \
+             who can reach this emulator, which listens on an address other than loopback; \
+             secrets are withheld from GET /__admin/state. Set --admin-token-file or \
+             --admin-token (PINGONE_MOCK_ADMIN_TOKEN_FILE, PINGONE_MOCK_ADMIN_TOKEN) to close it, \
+             or --no-admin to remove it.",
+        )
     }
 }
 
@@ -124,6 +150,14 @@ pub enum StartupError {
     /// The seed file could not be read, parsed or validated.
     #[error(transparent)]
     Seed(#[from] SeedError),
+    /// The admin token file could not be read or holds no usable token.
+    #[error("--admin-token-file {path}: {reason}")]
+    AdminTokenFile {
+        /// The file.
+        path: String,
+        /// What went wrong.
+        reason: String,
+    },
     /// The HTTPS certificate or key could not be loaded or made.
     #[error(transparent)]
     Tls(#[from] TlsError),
@@ -152,6 +186,11 @@ impl AppState {
             .tls_listen
             .map(|_| Identity::load(config))
             .transpose()?;
+        let admin_token = match (&config.admin_token, &config.admin_token_file) {
+            (Some(token), _) => Some(token.clone()),
+            (None, Some(path)) => Some(read_admin_token(path)?),
+            (None, None) => None,
+        };
         let store = Store::with_tenancy(config.tenancy);
         let clock = Clock::new();
         let seed = config
@@ -165,7 +204,7 @@ impl AppState {
         Ok(Self {
             inner: Arc::new(Inner {
                 store,
-                settings: Settings::from(config),
+                settings: Settings::new(config, admin_token),
                 clock,
                 journal: Journal::new(config.journal_size),
                 faults: Faults::new(),
@@ -263,6 +302,17 @@ impl AppState {
     pub fn set_ready(&self) {
         self.inner.ready.store(true, Ordering::Release);
     }
+}
+
+/// The token in `path`: its first line, trimmed; it must fit `Authorization: Bearer <token>`.
+fn read_admin_token(path: &std::path::Path) -> Result<Secret, StartupError> {
+    let failed = |reason: String| StartupError::AdminTokenFile {
+        path: path.display().to_string(),
+        reason,
+    };
+    let text = std::fs::read_to_string(path).map_err(|error| failed(error.to_string()))?;
+    let token = text.lines().next().unwrap_or_default().trim();
+    crate::config::parse_admin_token(token).map_err(failed)
 }
 
 /// The whole application: routes plus middleware, as a [`Router`]. Tests and embedders use
@@ -364,4 +414,38 @@ pub async fn run_on(
     let saved = persister.finish().await;
     served??;
     saved
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::SocketAddr;
+
+    use super::*;
+
+    fn settings(listen: [u8; 4], tls: Option<[u8; 4]>, token: Option<&str>) -> Settings {
+        let config = Config {
+            listen: SocketAddr::from((listen, 8080)),
+            tls_listen: tls.map(|ip| SocketAddr::from((ip, 8443))),
+            ..Config::default()
+        };
+        Settings::new(&config, token.map(Secret::new))
+    }
+
+    #[test]
+    fn an_open_admin_api_beyond_loopback_is_warned_about_naming_the_flag() {
+        let exposed = settings([0, 0, 0, 0], None, None);
+        let warning = exposed.admin_warning().expect("a warning");
+        assert!(warning.contains("--admin-token-file") && warning.contains("loopback"));
+        assert!(settings([127, 0, 0, 1], Some([10, 0, 0, 5]), None).exposed);
+        for quiet in [
+            settings([127, 0, 0, 1], None, None),
+            settings([127, 0, 0, 1], Some([127, 0, 0, 1]), None),
+            settings([0, 0, 0, 0], None, Some("token")),
+        ] {
+            assert_eq!(quiet.admin_warning(), None, "{quiet:?}");
+        }
+        assert!(
+            !format!("{:?}", settings([0, 0, 0, 0], None, Some("tok-s3cret"))).contains("s3cret")
+        );
+    }
 }

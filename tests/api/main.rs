@@ -3,6 +3,7 @@
 
 mod admin_auth;
 mod admin_clock;
+mod admin_exposure;
 mod admin_faults;
 mod admin_journal;
 mod admin_reset;

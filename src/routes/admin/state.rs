@@ -8,12 +8,12 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::{QueryParams, validation};
-use crate::error::{ApiResult, ErrorBody};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::JsonObject;
 use crate::json_input::Problems;
 use crate::openapi::ADMIN_TAG;
 use crate::seed::{self, Secrets};
-use crate::server::AppState;
+use crate::server::{AdminAccess, AppState};
 use crate::store::{Removed, Snapshot};
 
 /// `GET /__admin/state`: the whole state. Secrets are `"***"` unless `includeSecrets=true`,
@@ -28,6 +28,7 @@ use crate::store::{Removed, Snapshot};
         (status = 200, description = "The state document", body = Value),
         (status = 400, description = "Bad parameter", body = ErrorBody),
         (status = 401, description = "Admin token missing or wrong", body = ErrorBody),
+        (status = 403, description = "includeSecrets=true on an emulator that listens beyond loopback without an admin token", body = ErrorBody),
     ),
     security((), ("adminToken" = []))
 )]
@@ -43,6 +44,10 @@ pub async fn export(State(state): State<AppState>, query: QueryParams) -> ApiRes
         }
     };
     let secrets = problems.finish(secrets).map_err(validation)?;
+    let settings = state.settings();
+    if secrets == Secrets::Included && settings.admin == AdminAccess::Open && settings.exposed {
+        return Err(ApiError::SecretsNeedAdminToken);
+    }
     let document = seed::to_document(&state.store().snapshot(), secrets);
     let mut response = Json(document).into_response();
     if secrets == Secrets::Included {
