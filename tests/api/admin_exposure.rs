@@ -11,8 +11,8 @@ use pingone_push_mock::domain::Secret;
 use reqwest::{Method, RequestBuilder};
 use serde_json::{Value, json};
 
+use crate::helpers::process;
 use crate::helpers::*;
-use crate::process;
 
 const TOKEN: &str = "admin-tok-s3cret";
 

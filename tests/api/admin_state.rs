@@ -3,11 +3,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::control::{environment_entry, state_document};
-use crate::helpers::{
-    APNS_KEY, ENV_ID, SERVICE_ACCOUNT, apns_body, assert_error, details, fcm_body, hms_body,
-    spawn_app,
-};
+use crate::helpers::*;
 
 const SECRETS: [&str; 4] = [
     "1U2ZP3G45W",

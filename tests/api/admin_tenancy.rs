@@ -8,10 +8,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::helpers::{ENV_ID, TestApp, assert_error, spawn_app, spawn_app_with};
-use crate::tenancy_flow::{
-    ADMIN_ENV, Api, WORKER_ID, WORKER_SECRET, access_token, environment_body, spawn_seeded, token,
-};
+use crate::helpers::*;
 
 const NATIVE_ID: &str = "5e81bba1-5185-457c-926a-aae0e8939109";
 const MOBILE_ENV: &str = "f59504de-3c45-4a37-8d70-d5ad75dfaaa0";

@@ -8,7 +8,6 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::helpers::*;
-use crate::tenancy_flow::*;
 
 const OTHER_LICENSE: &str = "22222222-2222-4333-8444-555555555555";
 

@@ -5,8 +5,8 @@ use std::future::IntoFuture;
 use pingone_push_mock::{AppState, Config, app};
 use serde_json::{Value, json};
 
+use crate::helpers::process::run_to_exit;
 use crate::helpers::spawn_app_with;
-use crate::process::run_to_exit;
 
 #[tokio::test]
 async fn probes_answer_without_any_token_even_when_admin_is_protected() {

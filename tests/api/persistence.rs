@@ -10,9 +10,8 @@ use reqwest::{Client, Method};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::control::{environment_entry, native_entry, state_document};
-use crate::helpers::{APP_ID, ENV_ID, apns_body, fcm_body, hms_body};
-use crate::process::{Process, arg, run_to_exit};
+use crate::helpers::process::{Process, arg, run_to_exit};
+use crate::helpers::*;
 
 fn collection(address: &str, environment: &str, application: &str) -> String {
     format!("{address}/v1/environments/{environment}/applications/{application}/pushCredentials")

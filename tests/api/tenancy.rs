@@ -7,7 +7,6 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::helpers::*;
-use crate::tenancy_flow::*;
 
 async fn spawn_strict() -> TestApp {
     spawn_app_with(Config {

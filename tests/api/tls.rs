@@ -12,9 +12,8 @@ use pingone_push_mock::{Config, MockServer};
 use reqwest::{Certificate, Client, Method};
 use serde_json::Value;
 
+use crate::helpers::process::{self, Process};
 use crate::helpers::*;
-use crate::process::{self, Process};
-use crate::tenancy_flow::*;
 
 const API_HOST: &str = "api.pingone.test";
 const AUTH_HOST: &str = "auth.pingone.test";

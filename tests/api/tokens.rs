@@ -7,7 +7,6 @@ use reqwest::Method;
 use serde_json::Value;
 
 use crate::helpers::*;
-use crate::tenancy_flow::*;
 
 #[tokio::test]
 async fn a_token_is_an_rs256_jwt_with_the_pingone_claims() {

@@ -1,13 +1,20 @@
 //! Spawning a server on `127.0.0.1:0` and talking to it like a PingOne client would.
 
+mod admin;
+mod flow;
+pub mod process;
+
+pub use admin::*;
+pub use flow::*;
+
 use pingone_push_mock::{AppState, Config, MockServer};
 use reqwest::{Client, Method, RequestBuilder, Response};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 // A throwaway P-256 key generated for these tests; it signs nothing anywhere.
-pub const APNS_KEY: &str = include_str!("../fixtures/apns-signing-key.p8");
-pub const SERVICE_ACCOUNT: &str = include_str!("../fixtures/service-account.json");
+pub const APNS_KEY: &str = include_str!("../../fixtures/apns-signing-key.p8");
+pub const SERVICE_ACCOUNT: &str = include_str!("../../fixtures/service-account.json");
 
 /// The ids of PingOne's own documentation example; every test server has its own store.
 pub const ENV_ID: &str = "f59504de-3c45-4a37-8d70-d5ad75dfaaa0";
