@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::domain::Secret;
+pub use crate::store::Tenancy;
 
 /// The command line of the `pingone-push-mock` binary.
 #[derive(Debug, Parser)]
@@ -45,16 +46,6 @@ pub enum AuthMode {
     /// Only tokens this server issued (`POST /{envId}/as/token`), unexpired, for an environment
     /// they may manage.
     Jwt,
-}
-
-/// What happens to environment and application ids the server has not seen.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
-pub enum Tenancy {
-    /// Unknown ids are provisioned on first use: an environment holding a native application.
-    #[default]
-    Auto,
-    /// Unknown environments and applications are 404 `NOT_FOUND`, as in PingOne.
-    Strict,
 }
 
 /// How logs are written.

@@ -10,6 +10,9 @@ use uuid::Uuid;
 use crate::error::ApiError;
 use crate::store::AppKey;
 
+/// Request bodies larger than this are refused with 413.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
 /// The body of a POST or PUT: a JSON object sent as `application/json`, at most 1 MiB.
 #[derive(Debug)]
 pub struct JsonObject(pub Map<String, Value>);

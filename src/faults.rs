@@ -16,7 +16,7 @@ use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use crate::error::InjectedError;
-pub use spec::{RouteMatch, RuleSpec};
+pub use spec::RuleSpec;
 
 /// What a rule does when it fires.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -18,51 +18,51 @@
 //!
 //! ## Layout
 //!
-//! - [`config`]: the command line, one `PINGONE_MOCK_*` variable per flag.
-//! - [`server`]: shared state, [`app`] (the router with its middleware) and [`run`];
-//!   `serve`: the accept loop, with header-read timeouts and graceful shutdown.
-//! - [`routes`](crate::routes): one module per resource, each with its own `router()`.
-//! - [`domain`]: push credentials, environments and applications; parsing a body yields a valid
-//!   value or every field error.
-//! - [`tokens`]: the RS256 access tokens of `POST /{environmentId}/as/token` (`--auth jwt`).
-//! - [`store`]: the in-memory store handle (private lock, synchronous methods).
-//! - [`error`]: [`ApiError`](error::ApiError), turned into PingOne's error body.
-//! - [`mock_server`]: [`MockServer`], the handle for Rust integration tests.
-//! - `links`, `extract`, [`clock`]: hrefs, extractors, time.
-//! - `middleware`: the one service around the router that does everything every request
-//!   needs (correlation id, span, timeout, journal, panics, auth, fault rules, media types).
+//! Public, for embedders: [`config`] (the command line, one `PINGONE_MOCK_*` variable per
+//! flag), [`MockServer`] (the handle for Rust integration tests), [`app`], [`run`] and
+//! [`run_on`], the [`store`] a test can seed or inspect, the [`domain`] values it takes, the
+//! [`seed`] document format, and [`healthcheck`] (the binary's probe). Inside, in layers that
+//! import downwards only:
 //!
-//! Test control (`/__admin`, in `routes::admin`) rests on:
-//! - [`seed`]: the one document format for whole states (seed file, export, import, state file);
-//! - [`journal`]: the bounded, redacted request journal and how a request is recorded;
-//! - [`faults`]: fault-injection rules and how a call is matched to them;
-//! - [`persist`]: the optional state file, saved atomically after each change;
-//! - [`operations`] and `openapi`: the PingOne operation names and `GET /openapi.json`.
+//! - `server`: [`app`] (the router with its middleware) and the serve loop's set-up;
+//!   `serve`: the accept loop (HTTP and HTTPS, header and handshake timeouts); `tls`: the
+//!   certificates.
+//! - `middleware`: the one service around the router that does everything every request needs
+//!   (correlation id, span, timeout, journal, panics, auth, fault rules, media types).
+//! - `routes`: one module per resource, each with its own `router()`; `links`, `extract`,
+//!   `json_text`: hrefs, extractors, the JSON writer of the hottest answers.
+//! - `state`: [`AppState`], what every request reaches: the store, the settings, the clock,
+//!   the journal (`journal`), the fault rules (`faults`), the token authority (`tokens`).
+//! - `store`, `domain`, `seed`, `persist`: the data, its rules, its document format, the
+//!   optional state file; `error`: `ApiError`, turned into PingOne's error body; `operations`
+//!   and `openapi`: the PingOne operation names and `GET /openapi.json`.
 
-pub mod clock;
+mod clock;
 pub mod config;
 pub mod domain;
-pub mod error;
+mod error;
 mod external_id;
 mod extract;
-pub mod faults;
+mod faults;
 pub mod healthcheck;
-pub mod journal;
+mod journal;
 mod json_input;
+mod json_text;
 mod links;
 mod middleware;
-pub mod mock_server;
+mod mock_server;
 mod openapi;
-pub mod operations;
-pub mod persist;
+mod operations;
+mod persist;
 mod routes;
 pub mod seed;
 mod serve;
-pub mod server;
+mod server;
+mod state;
 pub mod store;
-pub mod tls;
-pub mod tokens;
+mod tls;
+mod tokens;
 
 pub use config::Config;
 pub use mock_server::MockServer;
-pub use server::{AppState, Listeners, app, run, run_on};
+pub use server::{AppState, Listeners, StartupError, app, run, run_on};

@@ -6,8 +6,9 @@ use axum::http::{Extensions, HeaderMap, HeaderName, HeaderValue, Uri, header};
 use uuid::Uuid;
 
 use crate::error::ApiError;
-use crate::routes::{JsonText, is_json_plain};
-use crate::server::AppState;
+pub use crate::json_text::IdText;
+use crate::json_text::{JsonText, is_json_plain};
+use crate::state::AppState;
 use crate::store::AppKey;
 
 static X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
@@ -33,36 +34,6 @@ enum Origin {
     Host { https: bool, host: HeaderValue },
     /// An explicit origin such as `https://api.pingone.com`.
     Fixed(String),
-}
-
-/// A UUID in its lowercase hyphenated text, encoded once for the several hrefs and fields
-/// that show it.
-#[derive(Clone, Copy)]
-pub struct IdText([u8; uuid::fmt::Hyphenated::LENGTH]);
-
-impl IdText {
-    /// The text of `id`.
-    pub fn new(id: Uuid) -> Self {
-        let mut text = [0; uuid::fmt::Hyphenated::LENGTH];
-        id.hyphenated().encode_lower(&mut text);
-        Self(text)
-    }
-
-    /// The text.
-    pub fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.0).expect("a hyphenated UUID is ASCII")
-    }
-
-    /// The text's bytes (ASCII).
-    pub fn as_bytes(&self) -> &[u8] {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for IdText {
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.write_str(self.as_str())
-    }
 }
 
 /// An application's two ids, as text.
@@ -114,30 +85,30 @@ impl Target<'_> {
         let apps = b"/applications/".as_slice();
         match self {
             Self::Environments => put(&[b"/environments"]),
-            Self::Environment(id) => put(&[env, &id.0]),
-            Self::Applications(id) => put(&[env, &id.0, b"/applications"]),
-            Self::Application(app) => put(&[env, &app.environment.0, apps, &app.application.0]),
+            Self::Environment(id) => put(&[env, id.as_bytes()]),
+            Self::Applications(id) => put(&[env, id.as_bytes(), b"/applications"]),
+            Self::Application(app) => put(&[env, app.environment.as_bytes(), apps, app.application.as_bytes()]),
             Self::ApplicationSecret(app) => put(&[
                 env,
-                &app.environment.0,
+                app.environment.as_bytes(),
                 apps,
-                &app.application.0,
+                app.application.as_bytes(),
                 b"/secret",
             ]),
             Self::PushCredentials(app) => put(&[
                 env,
-                &app.environment.0,
+                app.environment.as_bytes(),
                 apps,
-                &app.application.0,
+                app.application.as_bytes(),
                 b"/pushCredentials",
             ]),
             Self::PushCredential(app, id) => put(&[
                 env,
-                &app.environment.0,
+                app.environment.as_bytes(),
                 apps,
-                &app.application.0,
+                app.application.as_bytes(),
                 b"/pushCredentials/",
-                &id.0,
+                id.as_bytes(),
             ]),
         }
     }

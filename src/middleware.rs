@@ -49,13 +49,15 @@ use crate::config::AuthMode;
 use crate::error::ApiError;
 use crate::external_id::ExternalIds;
 use crate::extract::JsonObject;
+use crate::extract::MAX_BODY_BYTES;
 use crate::faults::Action;
 use crate::journal::Journal;
 use crate::journal::record::{self, Pending};
 use crate::journal::redact::{self, Recorded};
 use crate::links::{Links, OverTls};
 use crate::operations::operation_template;
-use crate::server::{AppState, MAX_BODY_BYTES};
+use crate::state::AppState;
+use crate::tokens::{TokenEnvironment, bearer_token};
 use crate::{operations, routes};
 
 /// Wraps `router` (its routes, no layers) in the cross-cutting steps and compression.
@@ -580,22 +582,6 @@ impl CorrelationId {
     }
 }
 
-/// The environment whose token authorised the request (`--auth jwt` only).
-#[derive(Clone, Copy, Debug)]
-pub struct TokenEnvironment(pub Uuid);
-
-/// The token of `Authorization: Bearer <token>`, if the header has that shape.
-pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
-    // A header value that is text is visible ASCII and tabs, so ASCII trimming is all trimming.
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.trim_ascii().split_once(' ')?;
-    let token = token.trim_ascii();
-    (scheme.eq_ignore_ascii_case("bearer")
-        && !token.is_empty()
-        && !token.as_bytes().contains(&b' '))
-    .then_some(token)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -614,25 +600,5 @@ mod tests {
             .join()
             .unwrap();
         assert!(!ids.contains(&other));
-    }
-
-    #[test]
-    fn bearer_tokens_are_recognised() {
-        let cases = [
-            ("Bearer abc", true),
-            ("bearer abc", true),
-            ("BEARER  abc ", true),
-            ("Bearer", false),
-            ("Bearer ", false),
-            ("Basic abc", false),
-            ("Bearer a b", false),
-            ("abc", false),
-        ];
-        for (value, expected) in cases {
-            let mut headers = HeaderMap::new();
-            headers.insert(header::AUTHORIZATION, HeaderValue::from_static(value));
-            assert_eq!(bearer_token(&headers).is_some(), expected, "{value:?}");
-        }
-        assert!(bearer_token(&HeaderMap::new()).is_none());
     }
 }

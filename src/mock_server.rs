@@ -7,7 +7,8 @@ use tokio::sync::oneshot;
 use uuid::Uuid;
 
 use crate::config::Config;
-use crate::server::{AppState, Listeners, StartupError, run_on};
+use crate::server::{Listeners, run_on};
+use crate::state::{AppState, StartupError};
 use crate::store::Store;
 
 /// A running emulator on `127.0.0.1` and a port of its own, for one test.

@@ -4,11 +4,6 @@
 //! `#[utoipa::path]`: a route cannot be served without being described, nor described without
 //! being served. Request bodies that handlers parse by hand are described by the types below.
 
-use crate::server::AppState;
-
-use axum::extract::State;
-use axum::http::header;
-use axum::response::IntoResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -96,21 +91,6 @@ fn link_field(snake: &str) -> Option<&'static str> {
         "request_body" => Some("requestBody"),
         _ => None,
     }
-}
-
-/// `GET /openapi.json`
-#[utoipa::path(
-    get,
-    path = "/openapi.json",
-    operation_id = "getOpenApiDocument",
-    tag = HEALTH_TAG,
-    responses((status = 200, description = "This document", content_type = "application/json"))
-)]
-pub async fn document(State(state): State<AppState>) -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "application/json")],
-        state.openapi_document(),
-    )
 }
 
 /// Schema-only types: they describe bodies that handlers parse by hand, and are never built.

@@ -246,7 +246,8 @@ pub fn by_name(name: &str) -> Option<Operation> {
 }
 
 /// Whether `path` is one of the served PingOne path templates.
-pub fn is_template(path: &str) -> bool {
+#[cfg(test)]
+fn is_template(path: &str) -> bool {
     OPERATIONS.iter().any(|operation| operation.path == path)
 }
 

@@ -5,6 +5,7 @@
 
 use std::sync::OnceLock;
 
+use axum::http::{HeaderMap, header};
 use jsonwebtoken::jwk::{Jwk, JwkSet, KeyAlgorithm, PublicKeyUse};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rsa::RsaPrivateKey;
@@ -169,9 +170,27 @@ impl Keys {
     }
 }
 
+/// The environment whose token authorised the request (`--auth jwt` only).
+#[derive(Clone, Copy, Debug)]
+pub struct TokenEnvironment(pub Uuid);
+
+/// The token of `Authorization: Bearer <token>`, if the header has that shape.
+pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    // A header value that is text is visible ASCII and tabs, so ASCII trimming is all trimming.
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim_ascii().split_once(' ')?;
+    let token = token.trim_ascii();
+    (scheme.eq_ignore_ascii_case("bearer")
+        && !token.is_empty()
+        && !token.as_bytes().contains(&b' '))
+    .then_some(token)
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::{Duration, Utc};
+
+    use axum::http::HeaderValue;
 
     use super::*;
 
@@ -245,5 +264,25 @@ mod tests {
         let ec_key = include_str!("../tests/fixtures/apns-signing-key.p8");
         assert!(TokenAuthority::from_pem(ec_key).is_err());
         assert!(TokenAuthority::from_pem("nope").is_err());
+    }
+
+    #[test]
+    fn bearer_tokens_are_recognised() {
+        let cases = [
+            ("Bearer abc", true),
+            ("bearer abc", true),
+            ("BEARER  abc ", true),
+            ("Bearer", false),
+            ("Bearer ", false),
+            ("Basic abc", false),
+            ("Bearer a b", false),
+            ("abc", false),
+        ];
+        for (value, expected) in cases {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::AUTHORIZATION, HeaderValue::from_static(value));
+            assert_eq!(bearer_token(&headers).is_some(), expected, "{value:?}");
+        }
+        assert!(bearer_token(&HeaderMap::new()).is_none());
     }
 }

@@ -13,8 +13,8 @@ use uuid::Uuid;
 use super::redact::{Recorded, note, read_body};
 use super::{Journal, Record};
 use crate::error::ApiError;
+use crate::extract::MAX_BODY_BYTES;
 use crate::extract::ParsedJson;
-use crate::server::MAX_BODY_BYTES;
 
 /// Paths that are the emulator's own, not the API under test: never journaled.
 fn is_journaled(path: &str) -> bool {

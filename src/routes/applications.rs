@@ -19,7 +19,7 @@ use crate::links::Links;
 use crate::openapi::APPLICATIONS_TAG;
 use crate::openapi::schemas::ApplicationRequest;
 use crate::operations::{self, APPLICATION, APPLICATION_SECRET, APPLICATIONS};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::store::{AppKey, ApplicationView};
 
 /// The application routes.

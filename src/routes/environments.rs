@@ -15,12 +15,12 @@ use crate::domain::{Candidate, EnvironmentFilter, ORGANIZATION_ID, parse_environ
 use crate::error::{ApiError, ApiResult, ErrorBody, parsed_if_found};
 use crate::extract::{EnvironmentPath, JsonObject};
 use crate::links::Links;
-use crate::middleware::TokenEnvironment;
 use crate::openapi::ENVIRONMENTS_TAG;
 use crate::openapi::schemas::EnvironmentRequest;
 use crate::operations::{self, ENVIRONMENT, ENVIRONMENTS};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::store::EnvironmentView;
+use crate::tokens::TokenEnvironment;
 
 /// The environment routes.
 pub fn router() -> OpenApiRouter<AppState> {

@@ -12,16 +12,36 @@ mod push_credentials;
 mod wire;
 
 pub use push_credentials::{create_one, delete_one, read_all, read_one, replace_one};
-pub use wire::{JsonText, is_json_plain};
 
 use axum::Router;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::ApiError;
 use crate::openapi::{self, ApiDoc};
-use crate::server::{AdminAccess, AppState};
+use crate::state::{AdminAccess, AppState};
+
+/// `GET /openapi.json`
+#[utoipa::path(
+    get,
+    path = "/openapi.json",
+    operation_id = "getOpenApiDocument",
+    tag = openapi::HEALTH_TAG,
+    responses((status = 200, description = "This document", content_type = "application/json"))
+)]
+async fn openapi_document(State(state): State<AppState>) -> impl IntoResponse {
+    let document = state
+        .openapi_cache()
+        .get_or_init(|| openapi::document_json(&openapi(&state)).into());
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        document.clone(),
+    )
+}
 
 /// Every route, with PingOne-shaped answers for unknown paths and methods.
 pub fn router(state: &AppState) -> Router<AppState> {
@@ -46,7 +66,7 @@ fn api(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(push_credentials::router())
         .merge(oauth::router())
         .merge(health::router())
-        .routes(routes!(openapi::document));
+        .routes(routes!(openapi_document));
     if state.settings().admin != AdminAccess::Disabled {
         api = api.merge(admin::router(state));
     }

@@ -24,7 +24,7 @@ use crate::links::Links;
 use crate::openapi::OAUTH_TAG;
 use crate::openapi::schemas::{JwkSet, TokenRequest};
 use crate::operations::{self, JWKS, TOKEN};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::store::ClientError;
 use crate::tokens::TOKEN_LIFETIME_SECONDS;
 

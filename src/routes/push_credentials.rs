@@ -9,7 +9,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use super::wire::{ApplicationParams, CredentialParams, Href, IdRef, JsonText};
+use super::wire::{ApplicationParams, CredentialParams, Href, IdRef};
+use crate::json_text::JsonText;
 use crate::domain::{FieldError, declared_type, parse_push_credential};
 use crate::error::ErrorBody;
 use crate::error::{ApiError, ApiResult};
@@ -18,7 +19,7 @@ use crate::links::{AppText, IdText, Links, Target};
 use crate::openapi::PINGONE_TAG;
 use crate::openapi::schemas::{PushCredentialRequest, PushCredentialType};
 use crate::operations::{self, COLLECTION, ITEM};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::store::{AppKey, CredentialView};
 
 /// The PingOne routes.

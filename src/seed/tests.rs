@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::*;
-use crate::config::Tenancy;
+use crate::store::Tenancy;
 use crate::store::AppKey;
 
 const EXAMPLE: &str = include_str!("../../examples/seed.json");

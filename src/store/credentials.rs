@@ -87,7 +87,7 @@ impl Store {
     ) -> Result<CredentialView, StoreError> {
         let mut state = self.lock();
         let application = state
-            .application(app, crate::config::Tenancy::Auto, now)
+            .application(app, super::Tenancy::Auto, now)
             .ok_or(StoreError::NotFound)?;
         let view = application.add(app, id, credential, now)?;
         state.touch();

@@ -26,11 +26,21 @@ use tokio::sync::watch;
 use uuid::Uuid;
 
 use crate::clock::Timestamp;
-use crate::config::Tenancy;
+use clap::ValueEnum;
 use crate::domain::{ApplicationSpec, CredentialType, EnvironmentSpec, PushCredential, Secret};
 
 pub use snapshot::{ApplicationRecord, CredentialRecord, EnvironmentRecord, Removed, Snapshot};
 pub use tenants::{ApplicationView, ClientError, EnvironmentView, Grants};
+
+/// What happens to environment and application ids the server has not seen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum Tenancy {
+    /// Unknown ids are provisioned on first use: an environment holding a native application.
+    #[default]
+    Auto,
+    /// Unknown environments and applications are 404 `NOT_FOUND`, as in PingOne.
+    Strict,
+}
 
 /// Identifies one application: the store is keyed (environment, application, credential).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

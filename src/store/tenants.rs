@@ -4,7 +4,7 @@ use uuid::Uuid;
 
 use super::{AppKey, Application, Attributes, Environment, State, Store, StoreError};
 use crate::clock::Timestamp;
-use crate::config::Tenancy;
+use super::Tenancy;
 use crate::domain::{APPLICATION_TYPES, ApplicationSpec, EnvironmentSpec, Secret, canonical};
 
 /// An environment as the API shows it.

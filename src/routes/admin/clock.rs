@@ -11,7 +11,7 @@ use crate::error::{ApiResult, ErrorBody};
 use crate::extract::JsonObject;
 use crate::json_input::{Problems, present};
 use crate::openapi::ADMIN_TAG;
-use crate::server::AppState;
+use crate::state::AppState;
 
 /// About a hundred years, in milliseconds: the largest offset accepted.
 const MAX_OFFSET_MS: i64 = 100 * 366 * 24 * 3_600_000;

@@ -11,7 +11,7 @@ use crate::extract::JsonObject;
 use crate::faults::RuleSpec;
 use crate::json_input::parse_id;
 use crate::openapi::ADMIN_TAG;
-use crate::server::AppState;
+use crate::state::AppState;
 
 /// `POST /__admin/faults`: adds a rule after the existing ones.
 #[utoipa::path(

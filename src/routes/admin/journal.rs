@@ -10,7 +10,7 @@ use crate::error::{ApiResult, ErrorBody};
 use crate::journal::{Filter, StatusFilter};
 use crate::json_input::{Problems, parse_id};
 use crate::openapi::ADMIN_TAG;
-use crate::server::AppState;
+use crate::state::AppState;
 
 const PARAMETERS: [&str; 5] = ["method", "pathPrefix", "status", "environmentId", "limit"];
 

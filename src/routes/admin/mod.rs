@@ -20,8 +20,8 @@ use utoipa_axum::routes;
 use crate::domain::FieldError;
 use crate::error::ApiError;
 use crate::json_input::Problems;
-use crate::middleware::bearer_token;
-use crate::server::{AdminAccess, AppState};
+use crate::state::{AdminAccess, AppState};
+use crate::tokens::bearer_token;
 
 /// Every admin route, behind the admin token check.
 pub fn router(state: &AppState) -> OpenApiRouter<AppState> {

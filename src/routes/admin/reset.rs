@@ -9,7 +9,7 @@ use crate::clock::ClockSetting;
 use crate::error::{ApiResult, ErrorBody};
 use crate::json_input::{Problems, parse_id};
 use crate::openapi::ADMIN_TAG;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::store::Removed;
 
 /// `POST /__admin/reset`: without a parameter, forgets everything (environments, applications,

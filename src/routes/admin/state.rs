@@ -13,7 +13,7 @@ use crate::extract::JsonObject;
 use crate::json_input::Problems;
 use crate::openapi::ADMIN_TAG;
 use crate::seed::{self, Secrets};
-use crate::server::{AdminAccess, AppState};
+use crate::state::{AdminAccess, AppState};
 use crate::store::{Removed, Snapshot};
 
 /// `GET /__admin/state`: the whole state. Secrets are `"***"` unless `includeSecrets=true`,

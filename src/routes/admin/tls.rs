@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::error::{ApiError, ErrorBody};
 use crate::openapi::ADMIN_TAG;
-use crate::server::AppState;
+use crate::state::AppState;
 
 /// `GET /__admin/tls/ca.pem`: the CA certificate clients must trust (never its key); 404 when
 /// there is no HTTPS listener or it presents the user's own certificate.

@@ -2,7 +2,7 @@ use chrono::Utc;
 use serde_json::json;
 
 use super::*;
-use crate::config::Tenancy;
+use crate::store::Tenancy;
 use crate::domain::{Secret, parse_application};
 use crate::store::AppKey;
 
