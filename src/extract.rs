@@ -146,19 +146,6 @@ fn app_key(params: &RawPathParams) -> Result<AppKey, ApiError> {
     })
 }
 
-/// The environment a PingOne path is about: `/v1/environments/{id}/…` or `/{id}/as/…`.
-pub fn environment_in_path(path: &str) -> Option<Uuid> {
-    // `/v1/environments/{id}…`, or the authorization server's `/{id}/as/…`.
-    let id = match path.strip_prefix("/v1/environments/") {
-        Some(rest) => rest.split('/').next()?,
-        None => {
-            let (id, rest) = path.strip_prefix('/')?.split_once('/')?;
-            rest.starts_with("as/").then_some(id)?
-        }
-    };
-    crate::json_input::parse_id(id)
-}
-
 /// A path id must be a hyphenated UUID; anything else names nothing, hence 404.
 fn id_param(params: &RawPathParams, name: &str) -> Result<Uuid, ApiError> {
     parse_id(
@@ -205,28 +192,6 @@ mod tests {
             assert_eq!(is_json(&headers), expected, "{value}");
         }
         assert!(!is_json(&HeaderMap::new()));
-    }
-
-    #[test]
-    fn the_environment_is_read_from_pingone_paths_only() {
-        let id = "40de73de-ba62-494c-b605-4da440421fee";
-        let cases = [
-            (format!("/v1/environments/{id}"), true),
-            (format!("/v1/environments/{id}/applications/x"), true),
-            (format!("/v2/environments/{id}"), false),
-            ("/v1/environments".to_owned(), false),
-            ("/v1/environments/not-a-uuid/applications".to_owned(), false),
-            ("/healthz".to_owned(), false),
-            (format!("/{id}/as/token"), true),
-            (format!("/{id}/other"), false),
-        ];
-        for (path, found) in cases {
-            assert_eq!(
-                environment_in_path(&path).map(|id| id.to_string()),
-                found.then(|| id.to_owned()),
-                "{path}"
-            );
-        }
     }
 
     #[test]

@@ -13,8 +13,6 @@ use chrono::{DateTime, Utc};
 use serde::{Serialize, Serializer};
 use uuid::Uuid;
 
-use crate::extract::environment_in_path;
-
 /// One journaled request.
 #[derive(Clone, Debug, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -33,8 +31,7 @@ pub struct Entry {
     pub duration_ms: f64,
     /// The `Correlation-Id` the response carried.
     pub correlation_id: Option<Uuid>,
-    /// The environment named by the path, if any: worked out from the path when the journal is
-    /// read, not on every request.
+    /// The environment named by the path, if any.
     pub environment_id: Option<Uuid>,
     /// The body with secrets redacted (JSON text); `null` when there was none.
     pub body: redact::Recorded,
@@ -111,7 +108,7 @@ impl Filter {
                 .is_none_or(|status| status.matches(entry.status))
             && self
                 .environment_id
-                .is_none_or(|id| environment_in_path(&entry.path) == Some(id))
+                .is_none_or(|id| entry.environment_id == Some(id))
     }
 }
 
@@ -131,6 +128,8 @@ pub struct Record<'a> {
     pub duration_ms: f64,
     /// The `Correlation-Id` the response carried.
     pub correlation_id: Option<Uuid>,
+    /// The environment named by the path, if any.
+    pub environment_id: Option<Uuid>,
     /// The body with secrets redacted.
     pub body: redact::Recorded,
 }
@@ -145,7 +144,7 @@ impl Record<'_> {
         entry.status = self.status;
         entry.duration_ms = self.duration_ms;
         entry.correlation_id = self.correlation_id;
-        entry.environment_id = None;
+        entry.environment_id = self.environment_id;
         entry.body = self.body;
     }
 
@@ -223,10 +222,7 @@ impl Journal {
             .rev()
             .filter(|entry| filter.matches(entry))
             .take(filter.limit.unwrap_or(usize::MAX))
-            .map(|entry| Entry {
-                environment_id: environment_in_path(&entry.path),
-                ..entry.clone()
-            })
+            .cloned()
             .collect();
         drop(ring);
         matching.reverse();
@@ -251,6 +247,7 @@ mod tests {
             status,
             duration_ms: 0.0,
             correlation_id: None,
+            environment_id: crate::call::Call::classify(&Method::GET, path).environment_id,
             body: None,
         });
     }
@@ -285,6 +282,7 @@ mod tests {
             status: 201,
             duration_ms: 1.5,
             correlation_id: Some(Uuid::nil()),
+            environment_id: Some(Uuid::nil()),
             body: redact::note("a body"),
         });
         push(&journal, "GET", "/v1/b", 200);
@@ -297,6 +295,7 @@ mod tests {
             (&Method::DELETE, 204, 0.0)
         );
         assert!(last.correlation_id.is_none() && last.body.is_none());
+        assert!(last.environment_id.is_none());
     }
 
     #[test]

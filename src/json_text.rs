@@ -128,4 +128,3 @@ impl std::fmt::Debug for IdText {
         formatter.write_str(self.as_str())
     }
 }
-

@@ -37,6 +37,7 @@
 //!   optional state file; `error`: `ApiError`, turned into PingOne's error body; `operations`
 //!   and `openapi`: the PingOne operation names and `GET /openapi.json`.
 
+mod call;
 mod clock;
 pub mod config;
 pub mod domain;

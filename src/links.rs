@@ -87,7 +87,12 @@ impl Target<'_> {
             Self::Environments => put(&[b"/environments"]),
             Self::Environment(id) => put(&[env, id.as_bytes()]),
             Self::Applications(id) => put(&[env, id.as_bytes(), b"/applications"]),
-            Self::Application(app) => put(&[env, app.environment.as_bytes(), apps, app.application.as_bytes()]),
+            Self::Application(app) => put(&[
+                env,
+                app.environment.as_bytes(),
+                apps,
+                app.application.as_bytes(),
+            ]),
             Self::ApplicationSecret(app) => put(&[
                 env,
                 app.environment.as_bytes(),

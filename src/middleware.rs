@@ -45,6 +45,7 @@ use tower_http::compression::{Compression, CompressionBody, CompressionLayer};
 use tracing::Instrument;
 use uuid::Uuid;
 
+use crate::call::{Call, OwnPath};
 use crate::config::AuthMode;
 use crate::error::ApiError;
 use crate::external_id::ExternalIds;
@@ -55,7 +56,6 @@ use crate::journal::Journal;
 use crate::journal::record::{self, Pending};
 use crate::journal::redact::{self, Recorded};
 use crate::links::{Links, OverTls};
-use crate::operations::operation_template;
 use crate::state::AppState;
 use crate::tokens::{TokenEnvironment, bearer_token};
 use crate::{operations, routes};
@@ -216,6 +216,7 @@ impl Gateway {
     /// counts that every call would otherwise bounce between the cores.
     fn handle(&self, request: Request) -> GatewayFuture {
         let id = CorrelationId::generate();
+        let call = Call::classify(request.method(), request.uri().path());
         // Fields are formatted only if the span is logged.
         let span = tracing::info_span!(
             "request",
@@ -227,7 +228,7 @@ impl Gateway {
             id,
             external: ExternalIds::of_request(request.headers()),
             started: (!span.is_disabled()).then(Instant::now),
-            pending: Pending::start(self.state.journal(), &request, id.0),
+            pending: Pending::start(self.state.journal(), &request, &call, id.0),
             span,
         };
         // A timer can only cut a request short where it waits: for a body, for the state file,
@@ -238,11 +239,13 @@ impl Gateway {
         let may_wait = has_body || !self.state.is_loaded() || !self.state.faults().is_empty();
         if may_wait {
             let gateway = self.clone();
-            return Either::Right(Box::pin(gateway.handle_waiting(request, arrival, has_body)));
+            return Either::Right(Box::pin(
+                gateway.handle_waiting(request, call, arrival, has_body),
+            ));
         }
         let entered = arrival.span.enter();
         let wants_hal = wants_hal(request.headers());
-        let next = self.admit_guarded(request);
+        let next = self.admit_guarded(request, &call);
         drop(entered);
         let answered = match next {
             Next::Answer(response) => response,
@@ -283,14 +286,17 @@ impl Gateway {
     async fn handle_waiting(
         self,
         request: Request,
+        call: Call,
         arrival: Arrival,
         has_body: bool,
     ) -> Result<Response, Infallible> {
         let timeout = self.state.settings().request_timeout;
         let journal = self.state.journal().clone();
-        let record_body = arrival.pending.is_some() && has_body;
+        // The body is read and parsed before the steps when the journal records it, and for
+        // the push-credential writes answered before routing, journal or not.
+        let read_body = has_body && (arrival.pending.is_some() || call.is_push_credential());
         // Boxed: the answer's future is large, and every layer that awaits it would move it.
-        let answering = Box::pin(self.answer(request, record_body));
+        let answering = Box::pin(self.answer(request, call, read_body));
         // Instrumented only when the span is logged: entering a disabled span on every poll
         // is work for nothing.
         let answering = if arrival.span.is_disabled() {
@@ -308,9 +314,14 @@ impl Gateway {
     ///
     /// Everything before the handler runs synchronously, so that the only future here besides
     /// the handler's is this one (each layer of futures is moved in memory as it is built).
-    /// `record_body`: the request is journaled and has a body to read first.
-    async fn answer(mut self, request: Request, record_body: bool) -> (Recorded, Response) {
-        let (recorded, request) = if record_body {
+    /// `read_body`: the body is read first (for the journal, or for a push-credential write).
+    async fn answer(
+        mut self,
+        request: Request,
+        call: Call,
+        read_body: bool,
+    ) -> (Recorded, Response) {
+        let (recorded, request) = if read_body {
             match record::buffer(request).await {
                 Ok(read) => read,
                 Err(refused) => return refused,
@@ -319,18 +330,17 @@ impl Gateway {
             (None, request)
         };
         let wants_hal = wants_hal(request.headers());
-        let path = request.uri().path();
-        if !self.state.is_loaded() && !matches!(path, "/healthz" | "/readyz" | "/openapi.json") {
+        if !self.state.is_loaded() && !call.own.is_some_and(OwnPath::answers_while_loading) {
             self.state.loaded().await;
         }
-        let next = self.admit_guarded(request);
+        let next = self.admit_guarded(request, &call);
         let response = self.next(next).await;
         (recorded, hal(wants_hal, response))
     }
 
     /// [`Gateway::admit`], with step 5 for it: a panic becomes a PingOne-shaped 500.
-    fn admit_guarded(&self, request: Request) -> Next {
-        std::panic::catch_unwind(AssertUnwindSafe(|| self.admit(request)))
+    fn admit_guarded(&self, request: Request, call: &Call) -> Next {
+        std::panic::catch_unwind(AssertUnwindSafe(|| self.admit(request, call)))
             .unwrap_or_else(|_| Next::Answer(ApiError::Unexpected.into_response()))
     }
 
@@ -356,10 +366,9 @@ impl Gateway {
     /// the token must be one this server issued, unexpired, from an environment that may
     /// manage the environment in the path. The fault rules' lock is taken only when there are
     /// rules, and released before any delay.
-    fn admit(&self, mut request: Request) -> Next {
+    fn admit(&self, mut request: Request, call: &Call) -> Next {
         let state = &self.state;
-        let path = request.uri().path();
-        if path == "/v1" || path.starts_with("/v1/") {
+        if call.api {
             let token = bearer_token(request.headers());
             match (state.settings().auth, token) {
                 (AuthMode::None, _) | (AuthMode::AnyBearer, Some(_)) => {}
@@ -368,7 +377,7 @@ impl Gateway {
                     let Ok(claims) = state.tokens().verify(token, state.clock().now()) else {
                         return Next::Answer(ApiError::Unauthorized.into_response());
                     };
-                    if let Some(target) = crate::extract::environment_in_path(path)
+                    if let Some(target) = call.environment_id
                         && !state.store().may_manage(claims.env, target)
                     {
                         return Next::Answer(ApiError::Forbidden.into_response());
@@ -381,12 +390,11 @@ impl Gateway {
         }
         let faults = state.faults();
         if !faults.is_empty() {
-            let path = request.uri().path();
-            let action = operation_template(request.method(), path).and_then(|template| {
+            let action = call.operation.and_then(|operation| {
                 faults.decide(crate::faults::Call {
                     method: request.method().as_str(),
-                    template,
-                    environment_id: crate::extract::environment_in_path(path),
+                    template: operation.path,
+                    environment_id: call.environment_id,
                 })
             });
             match action {
@@ -397,7 +405,7 @@ impl Gateway {
                 }
             }
         }
-        if let Some(answer) = self.push_credentials(&mut request) {
+        if let Some(answer) = self.push_credentials(&mut request, call) {
             return Next::Answer(answer);
         }
         // The router is called mutably: a clone of it (one reference count) for the call.
@@ -411,8 +419,14 @@ impl Gateway {
     /// UUIDs (the router answers those 404), methods a path does not take (405), and bodies
     /// the journal did not parse (the router's extractor reads and judges them) go to the
     /// router.
-    fn push_credentials(&self, request: &mut Request) -> Option<Response> {
-        let (app, id) = operations::push_credential_path(request.uri().path())?;
+    fn push_credentials(&self, request: &mut Request, call: &Call) -> Option<Response> {
+        let operation = call.operation.filter(|_| call.is_push_credential())?;
+        // An id that is no UUID names nothing: the router answers 404.
+        let id = match operation.path {
+            operations::ITEM => Some(call.credential_id?),
+            _ => None,
+        };
+        let app = call.app()?;
         let state = &self.state;
         let links = |request: &Request| {
             Links::of_request(

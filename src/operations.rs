@@ -87,26 +87,6 @@ pub fn match_path(path: &str) -> Option<matchit::Match<'static, '_, &'static &'s
     TEMPLATES.at(path).ok()
 }
 
-/// The application and, for an item, the credential id of a [`COLLECTION`] or [`ITEM`] path
-/// whose ids are plain hyphenated UUIDs; read without a router, for the reads answered before
-/// routing. `None` for anything else, which the router then answers as it would.
-pub fn push_credential_path(path: &str) -> Option<(crate::store::AppKey, Option<uuid::Uuid>)> {
-    use crate::json_input::parse_id;
-    let rest = path.strip_prefix("/v1/environments/")?;
-    let (environment, rest) = rest.split_at_checked(36)?;
-    let rest = rest.strip_prefix("/applications/")?;
-    let (application, rest) = rest.split_at_checked(36)?;
-    let id = match rest.strip_prefix("/pushCredentials")? {
-        "" => None,
-        rest => Some(parse_id(rest.strip_prefix('/')?)?),
-    };
-    let app = crate::store::AppKey {
-        environment_id: parse_id(environment)?,
-        application_id: parse_id(application)?,
-    };
-    Some((app, id))
-}
-
 /// One operation: a method on a path template.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Operation {
@@ -251,52 +231,23 @@ fn is_template(path: &str) -> bool {
     OPERATIONS.iter().any(|operation| operation.path == path)
 }
 
-/// The template of the PingOne operation that `method` on `path` is, if it is one: fault rules
+/// The PingOne operation that `method` on the path `template` is, if it is one: fault rules
 /// apply to those calls only (not to a method a path does not take, nor to the emulator's own
 /// paths). `HEAD` counts as the `GET` it is answered by.
-pub fn operation_template(method: &Method, path: &str) -> Option<&'static str> {
-    let template = *match_path(path)?.value;
+pub fn of(method: &Method, template: &str) -> Option<Operation> {
     let method = if method == Method::HEAD {
         "GET"
     } else {
         method.as_str()
     };
     OPERATIONS
-        .iter()
-        .any(|operation| operation.path == template && operation.method == method)
-        .then_some(template)
+        .into_iter()
+        .find(|operation| operation.path == template && operation.method == method)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn calls_are_matched_to_the_operation_templates() {
-        let env = "f59504de-3c45-4a37-8d70-d5ad75dfaaa0";
-        let app = "5e81bba1-5185-457c-926a-aae0e8939109";
-        let collection = format!("/v1/environments/{env}/applications/{app}/pushCredentials");
-        let cases = [
-            (Method::GET, collection.clone(), Some(COLLECTION)),
-            (Method::POST, collection.clone(), Some(COLLECTION)),
-            (Method::HEAD, collection.clone(), Some(COLLECTION)),
-            (Method::PUT, format!("{collection}/x"), Some(ITEM)),
-            (Method::POST, format!("/{env}/as/token"), Some(TOKEN)),
-            // Not an operation: a method the path does not take, or not a PingOne path.
-            (Method::PATCH, format!("{collection}/x"), None),
-            (Method::DELETE, collection.clone(), None),
-            (Method::GET, "/healthz".to_owned(), None),
-            (Method::GET, "/__admin/faults".to_owned(), None),
-            (Method::GET, format!("{collection}/x/y"), None),
-        ];
-        for (method, path, expected) in cases {
-            assert_eq!(
-                operation_template(&method, &path),
-                expected,
-                "{method} {path}"
-            );
-        }
-    }
 
     #[test]
     fn operations_are_found_by_id_or_alias() {
@@ -305,47 +256,5 @@ mod tests {
         assert!(by_name("createmfapushcredential").is_none());
         assert_eq!(by_name("createToken").unwrap().path, TOKEN);
         assert!(is_template(ITEM) && is_template(ENVIRONMENTS) && !is_template("/v1"));
-    }
-
-    use crate::json_input::parse_id;
-    use proptest::prelude::*;
-
-    proptest! {
-        /// Whenever the direct reading finds a push-credential path, the router's template
-        /// matching finds the same template and ids, and the other way round.
-        #[test]
-        fn push_credential_paths_are_read_as_the_router_matches_them(
-            pieces in proptest::collection::vec(prop_oneof![
-                Just("/v1/environments/".to_owned()),
-                Just("/applications/".to_owned()),
-                Just("/pushCredentials".to_owned()),
-                Just("/".to_owned()),
-                any::<u128>().prop_map(|n| uuid::Uuid::from_u128(n).to_string()),
-                any::<u128>().prop_map(|n| uuid::Uuid::from_u128(n).to_string().to_uppercase()),
-                "[0-9a-f/%-]{1,40}",
-            ], 0..9),
-            shape in 0_usize..3,
-        ) {
-            let ids: Vec<String> = (0..3).map(|n| uuid::Uuid::from_u128(n * 7 + 1).to_string()).collect();
-            let path = match shape {
-                0 => pieces.concat(),
-                1 => format!("/v1/environments/{}/applications/{}/pushCredentials{}", ids[0], ids[1], pieces.concat()),
-                _ => format!("/v1/environments/{}{}", ids[0], pieces.concat()),
-            };
-            let by_router = match_path(&path).and_then(|found| {
-                let template = *found.value;
-                let id = |name| found.params.get(name).and_then(parse_id);
-                let app = crate::store::AppKey {
-                    environment_id: id("environmentId")?,
-                    application_id: id("applicationId")?,
-                };
-                match template {
-                    COLLECTION => Some((app, None)),
-                    ITEM => Some((app, Some(id("pushCredentialId")?))),
-                    _ => None,
-                }
-            });
-            prop_assert_eq!(push_credential_path(&path), by_router, "{}", path);
-        }
     }
 }

@@ -12,18 +12,10 @@ use uuid::Uuid;
 
 use super::redact::{Recorded, note, read_body};
 use super::{Journal, Record};
+use crate::call::Call;
 use crate::error::ApiError;
 use crate::extract::MAX_BODY_BYTES;
 use crate::extract::ParsedJson;
-
-/// Paths that are the emulator's own, not the API under test: never journaled.
-fn is_journaled(path: &str) -> bool {
-    let own = ["/__admin", "/healthz", "/readyz", "/openapi.json"];
-    !own.iter().any(|prefix| {
-        path.strip_prefix(prefix)
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-    })
-}
 
 /// What is known of a journaled request when it arrives.
 #[derive(Debug)]
@@ -34,19 +26,25 @@ pub struct Pending {
     /// The request's target, for its path: cloning it is a reference count on the bytes hyper
     /// read, where a copy of the path would be an allocation.
     uri: Uri,
+    environment_id: Option<Uuid>,
     correlation_id: Uuid,
 }
 
 impl Pending {
-    /// Starts the record of `request`, unless the journal keeps nothing or the path is the
-    /// emulator's own.
-    pub fn start(journal: &Journal, request: &Request, correlation_id: Uuid) -> Option<Self> {
-        let uri = request.uri();
-        (journal.capacity() > 0 && is_journaled(uri.path())).then(|| Self {
+    /// Starts the record of `request`, classified as `call`, unless the journal keeps nothing
+    /// or the path is the emulator's own.
+    pub fn start(
+        journal: &Journal,
+        request: &Request,
+        call: &Call,
+        correlation_id: Uuid,
+    ) -> Option<Self> {
+        (journal.capacity() > 0 && call.own.is_none()).then(|| Self {
             started: Instant::now(),
             time: Utc::now(),
             method: request.method().clone(),
-            uri: uri.clone(),
+            uri: request.uri().clone(),
+            environment_id: call.environment_id,
             correlation_id,
         })
     }
@@ -61,6 +59,7 @@ impl Pending {
             status: status.as_u16(),
             duration_ms: (elapsed.as_secs_f64() * 1_000_000.0).round() / 1_000.0,
             correlation_id: Some(self.correlation_id),
+            environment_id: self.environment_id,
             body,
         });
     }
@@ -94,27 +93,6 @@ pub async fn buffer(request: Request) -> Result<(Recorded, Request), (Recorded, 
                 note(&format!("<not recorded: {answer}>")),
                 answer.into_response(),
             ))
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_emulators_own_paths_are_not_journaled() {
-        for path in [
-            "/__admin",
-            "/__admin/requests",
-            "/healthz",
-            "/readyz",
-            "/openapi.json",
-        ] {
-            assert!(!is_journaled(path), "{path}");
-        }
-        for path in ["/v1/environments", "/", "/healthzz", "/__administrator"] {
-            assert!(is_journaled(path), "{path}");
         }
     }
 }

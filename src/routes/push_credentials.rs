@@ -10,11 +10,11 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::wire::{ApplicationParams, CredentialParams, Href, IdRef};
-use crate::json_text::JsonText;
 use crate::domain::{FieldError, declared_type, parse_push_credential};
 use crate::error::ErrorBody;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AppPath, CredentialPath, JsonObject};
+use crate::json_text::JsonText;
 use crate::links::{AppText, IdText, Links, Target};
 use crate::openapi::PINGONE_TAG;
 use crate::openapi::schemas::{PushCredentialRequest, PushCredentialType};

@@ -4,7 +4,6 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-
 /// `{"href": "…"}`
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Href {

@@ -4,8 +4,8 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::*;
-use crate::store::Tenancy;
 use crate::store::AppKey;
+use crate::store::Tenancy;
 
 const EXAMPLE: &str = include_str!("../../examples/seed.json");
 

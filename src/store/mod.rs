@@ -26,8 +26,8 @@ use tokio::sync::watch;
 use uuid::Uuid;
 
 use crate::clock::Timestamp;
-use clap::ValueEnum;
 use crate::domain::{ApplicationSpec, CredentialType, EnvironmentSpec, PushCredential, Secret};
+use clap::ValueEnum;
 
 pub use snapshot::{ApplicationRecord, CredentialRecord, EnvironmentRecord, Removed, Snapshot};
 pub use tenants::{ApplicationView, ClientError, EnvironmentView, Grants};

@@ -2,9 +2,9 @@
 
 use uuid::Uuid;
 
+use super::Tenancy;
 use super::{AppKey, Application, Attributes, Environment, State, Store, StoreError};
 use crate::clock::Timestamp;
-use super::Tenancy;
 use crate::domain::{APPLICATION_TYPES, ApplicationSpec, EnvironmentSpec, Secret, canonical};
 
 /// An environment as the API shows it.

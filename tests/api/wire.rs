@@ -320,8 +320,7 @@ async fn responses_are_gzipped_for_clients_that_accept_it() {
     assert_eq!(decoded["count"], 2);
 }
 
-/// Reads are answered before routing when their ids are plain UUIDs, and by the router
-/// otherwise (a percent-encoded id, say): both give the same answer, headers included.
+/// Reads with percent-encoded ids answer as with plain ones, headers included.
 #[tokio::test]
 async fn reads_answer_the_same_whether_answered_before_routing_or_by_the_router() {
     let app = spawn_app().await;
@@ -390,59 +389,52 @@ async fn reads_answer_the_same_whether_answered_before_routing_or_by_the_router(
 /// A call's status, sorted header names, content type and blanked body.
 type Outcome = (u16, Vec<String>, String, String);
 
-/// Creates, replaces and deletes are answered before routing too, when their ids are plain
-/// UUIDs and the journal has parsed the body. The router answers the same calls with an id
-/// percent-encoded: every outcome (success, validation, type change, media type, not an
-/// object, duplicate, unknown id) is the same both ways, status, headers and body.
-#[tokio::test]
-async fn writes_answer_the_same_whether_answered_before_routing_or_by_the_router() {
-    let app = spawn_app().await;
+/// Status, sorted header names, content type, and the body with what differs from one call
+/// to the next (ids, timestamps, an error's fresh id) blanked.
+async fn outcome(response: reqwest::Response, ids: &[&str]) -> Outcome {
+    let status = response.status().as_u16();
+    let mut names: Vec<String> = response.headers().keys().map(|n| n.to_string()).collect();
+    names.sort();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let mut text = response.text().await.unwrap();
+    let mut ids: Vec<String> = ids.iter().map(|id| (*id).to_owned()).collect();
+    if let Ok(Value::Object(mut body)) = serde_json::from_str::<Value>(&text) {
+        if let Some(Value::String(own)) = body.get("id") {
+            ids.push(own.clone());
+        }
+        for field in ["id", "createdAt", "updatedAt"] {
+            if body.contains_key(field) {
+                body.insert(field.to_owned(), Value::Null);
+            }
+        }
+        text = Value::Object(body).to_string();
+    }
+    for id in &ids {
+        text = text.replace(id.as_str(), "<id>");
+    }
+    (status, names, content_type, text)
+}
+
+/// Every outcome of a write (success, validation, type change, media type, not an object,
+/// duplicate, unknown id) on `app`, its ids percent-encoded or not.
+async fn write_outcomes(app: &TestApp, encoded: bool) -> Vec<Outcome> {
     let plain_collection = app.collection_url();
-    let encoded_collection = plain_collection.replace(APP_ID, &APP_ID.replacen('-', "%2D", 1));
-    assert_ne!(plain_collection, encoded_collection);
-    let item = |encoded: bool, id: &str| {
+    let collection = if encoded {
+        plain_collection.replace(APP_ID, &APP_ID.replacen('-', "%2D", 1))
+    } else {
+        plain_collection.clone()
+    };
+    let item = |id: &str| {
         if encoded {
             format!("{plain_collection}/{}", id.replacen('-', "%2D", 1))
         } else {
             format!("{plain_collection}/{id}")
         }
     };
-    let collection = |encoded: bool| {
-        if encoded {
-            encoded_collection.clone()
-        } else {
-            plain_collection.clone()
-        }
-    };
-    // Status, sorted header names, content type, and the body with what differs from one
-    // call to the next (ids, timestamps, an error's fresh id) blanked.
-    async fn outcome(response: reqwest::Response, ids: &[&str]) -> Outcome {
-        let status = response.status().as_u16();
-        let mut names: Vec<String> = response.headers().keys().map(|n| n.to_string()).collect();
-        names.sort();
-        let content_type = response
-            .headers()
-            .get("content-type")
-            .map(|v| v.to_str().unwrap().to_owned())
-            .unwrap_or_default();
-        let mut text = response.text().await.unwrap();
-        let mut ids: Vec<String> = ids.iter().map(|id| (*id).to_owned()).collect();
-        if let Ok(Value::Object(mut body)) = serde_json::from_str::<Value>(&text) {
-            if let Some(Value::String(own)) = body.get("id") {
-                ids.push(own.clone());
-            }
-            for field in ["id", "createdAt", "updatedAt"] {
-                if body.contains_key(field) {
-                    body.insert(field.to_owned(), Value::Null);
-                }
-            }
-            text = Value::Object(body).to_string();
-        }
-        for id in &ids {
-            text = text.replace(id.as_str(), "<id>");
-        }
-        (status, names, content_type, text)
-    }
     let send = |method: Method, url: String, content_type: &'static str, body: String| {
         app.request(method, &url)
             .header("content-type", content_type)
@@ -451,59 +443,40 @@ async fn writes_answer_the_same_whether_answered_before_routing_or_by_the_router
     };
     let json = "application/json";
     let apns = apns_body().to_string();
-    let mut outcomes: Vec<[Outcome; 2]> = Vec::new();
+    let mut outcomes = Vec::new();
     for round in 0..9 {
-        let mut pair = Vec::new();
-        for encoded in [false, true] {
+        {
             // Each call starts from the same state: one APNS credential, made afresh.
             let id = app.create_ok(&apns_body()).await;
             let response = match round {
                 0 => {
                     app.delete(&id).await;
-                    send(Method::POST, collection(encoded), json, apns.clone()).await
+                    send(Method::POST, collection.clone(), json, apns.clone()).await
                 }
-                1 => send(Method::POST, collection(encoded), json, apns.clone()).await,
+                1 => send(Method::POST, collection.clone(), json, apns.clone()).await,
                 2 => {
                     send(
                         Method::POST,
-                        collection(encoded),
+                        collection.clone(),
                         json,
                         r#"{"type":"HMS"}"#.into(),
                     )
                     .await
                 }
-                3 => {
-                    send(
-                        Method::POST,
-                        collection(encoded),
-                        "text/plain",
-                        apns.clone(),
-                    )
-                    .await
-                }
-                4 => send(Method::POST, collection(encoded), json, "[1,2]".into()).await,
-                5 => send(Method::PUT, item(encoded, &id), json, apns.clone()).await,
-                6 => {
-                    send(
-                        Method::PUT,
-                        item(encoded, &id),
-                        json,
-                        hms_body().to_string(),
-                    )
-                    .await
-                }
+                3 => send(Method::POST, collection.clone(), "text/plain", apns.clone()).await,
+                4 => send(Method::POST, collection.clone(), json, "[1,2]".into()).await,
+                5 => send(Method::PUT, item(&id), json, apns.clone()).await,
+                6 => send(Method::PUT, item(&id), json, hms_body().to_string()).await,
                 7 => {
                     let missing = "9f0a1b2c-3d4e-4f50-8a6b-7c8d9e0f1a2b";
-                    send(Method::PUT, item(encoded, missing), json, apns.clone()).await
+                    send(Method::PUT, item(missing), json, apns.clone()).await
                 }
-                _ => {
-                    app.request(Method::DELETE, &item(encoded, &id))
-                        .send()
-                        .await
-                }
+                _ => app.request(Method::DELETE, &item(&id)).send().await,
             }
             .unwrap();
-            pair.push(outcome(response, &[&id]).await);
+            let mut answered = outcome(response, &[&id]).await;
+            answered.3 = answered.3.replace(&app.address, "<origin>");
+            outcomes.push(answered);
             // Back to no credential at all for the next call.
             for listed in app
                 .get(&plain_collection)
@@ -517,11 +490,31 @@ async fn writes_answer_the_same_whether_answered_before_routing_or_by_the_router
                 app.delete(listed["id"].as_str().unwrap()).await;
             }
         }
-        outcomes.push(pair.try_into().unwrap());
     }
-    let statuses: Vec<u16> = outcomes.iter().map(|[direct, _]| direct.0).collect();
+    outcomes
+}
+
+/// Creates, replaces and deletes answer the same whether their ids are percent-encoded or not,
+/// and whether the journal is on or off (it once decided which path a write took): status,
+/// headers and body, for every outcome.
+#[tokio::test]
+async fn writes_answer_the_same_encoded_or_not_and_with_the_journal_on_or_off() {
+    let journaled = spawn_app().await;
+    let quiet = spawn_app_with(pingone_push_mock::Config {
+        journal_size: 0,
+        ..Default::default()
+    })
+    .await;
+    let plain = write_outcomes(&journaled, false).await;
+    let statuses: Vec<u16> = plain.iter().map(|outcome| outcome.0).collect();
     assert_eq!(statuses, [201, 400, 400, 415, 400, 200, 400, 404, 204]);
-    for (round, [direct, routed]) in outcomes.iter().enumerate() {
-        assert_eq!(direct, routed, "round {round}");
+    for (label, other) in [
+        ("encoded", write_outcomes(&journaled, true).await),
+        ("journal off", write_outcomes(&quiet, false).await),
+        ("journal off, encoded", write_outcomes(&quiet, true).await),
+    ] {
+        for (round, (expected, got)) in plain.iter().zip(&other).enumerate() {
+            assert_eq!(expected, got, "{label}, round {round}");
+        }
     }
 }

@@ -2,9 +2,9 @@ use chrono::Utc;
 use serde_json::json;
 
 use super::*;
-use crate::store::Tenancy;
 use crate::domain::{Secret, parse_application};
 use crate::store::AppKey;
+use crate::store::Tenancy;
 
 fn legacy() -> PushCredential {
     PushCredential::legacy_fcm(Secret::new("server-key"))
