@@ -56,24 +56,10 @@ impl Call {
                 ..Self::default()
             };
         }
-        let api = path == "/v1" || path.starts_with("/v1/");
-        let Some(matched) = operations::match_path(path) else {
-            // Not a served template: only the environment matters (auth checks it).
-            return Self {
-                api,
-                environment_id: environment_of(path),
-                ..Self::default()
-            };
-        };
-        let param = |name: &str| matched.params.get(name).and_then(id);
-        Self {
-            operation: operations::of(method, matched.value),
-            environment_id: param("environmentId"),
-            application_id: param("applicationId"),
-            credential_id: param("pushCredentialId"),
-            own: None,
-            api,
+        if let Some(call) = push_credential(method, path) {
+            return call;
         }
+        by_templates(method, path)
     }
 
     /// The application the path names, with its environment.
@@ -90,6 +76,54 @@ impl Call {
             matches!(operation.path, operations::COLLECTION | operations::ITEM)
         })
     }
+}
+
+/// Classifies a path that is not one of the emulator's own through the operation templates.
+fn by_templates(method: &Method, path: &str) -> Call {
+    let api = path == "/v1" || path.starts_with("/v1/");
+    let Some(matched) = operations::match_path(path) else {
+        // Not a served template: only the environment matters (auth checks it).
+        return Call {
+            api,
+            environment_id: environment_of(path),
+            ..Call::default()
+        };
+    };
+    let param = |name: &str| matched.params.get(name).and_then(id);
+    Call {
+        operation: operations::of(method, matched.value),
+        environment_id: param("environmentId"),
+        application_id: param("applicationId"),
+        credential_id: param("pushCredentialId"),
+        own: None,
+        api,
+    }
+}
+
+/// A push-credential path with plain ids, read by hand: the calls every client makes most, for
+/// which the template lookup, with its parameters, was a twentieth of a read's work. Anything
+/// else (an id percent-encoded or no UUID, another path) is left to the templates.
+fn push_credential(method: &Method, path: &str) -> Option<Call> {
+    let plain = |text: &str| crate::json_input::parse_id(text);
+    let rest = path.strip_prefix("/v1/environments/")?;
+    let (environment, rest) = rest.split_at_checked(36)?;
+    let rest = rest.strip_prefix("/applications/")?;
+    let (application, rest) = rest.split_at_checked(36)?;
+    let (operations, credential_id) = match rest.strip_prefix("/pushCredentials")? {
+        "" => (&operations::PUSH_CREDENTIALS[0], None),
+        rest => (
+            &operations::PUSH_CREDENTIALS[1],
+            Some(plain(rest.strip_prefix('/')?)?),
+        ),
+    };
+    Some(Call {
+        operation: operations::of(method, operations),
+        environment_id: Some(plain(environment)?),
+        application_id: Some(plain(application)?),
+        credential_id,
+        own: None,
+        api: true,
+    })
 }
 
 /// The environment of a path no template matches: `/v1/environments/{id}…`, or the
@@ -122,11 +156,10 @@ fn own_path(path: &str) -> Option<OwnPath> {
 
 /// A path segment as an id: a hyphenated UUID, percent-decoded first when it must be.
 fn id(segment: &str) -> Option<Uuid> {
-    if !segment.contains('%') {
-        return crate::json_input::parse_id(segment);
-    }
-    let decoded = percent_decode(segment)?;
-    crate::json_input::parse_id(&decoded)
+    crate::json_input::parse_id(segment).or_else(|| {
+        let decoded = percent_decode(segment).filter(|_| segment.contains('%'))?;
+        crate::json_input::parse_id(&decoded)
+    })
 }
 
 fn percent_decode(segment: &str) -> Option<String> {
@@ -244,6 +277,37 @@ mod tests {
         }
         for path in ["/__administrator", "/healthzz", "/", "/v1"] {
             assert_eq!(Call::classify(&Method::GET, path).own, None, "{path}");
+        }
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whenever the push-credential paths are read by hand, the templates read them the
+        /// same way.
+        #[test]
+        fn push_credential_paths_read_by_hand_are_read_as_the_templates_read_them(
+            pieces in proptest::collection::vec(prop_oneof![
+                Just("/v1/environments/".to_owned()),
+                Just("/applications/".to_owned()),
+                Just("/pushCredentials".to_owned()),
+                Just("/".to_owned()),
+                any::<u128>().prop_map(|n| Uuid::from_u128(n).to_string()),
+                any::<u128>().prop_map(|n| Uuid::from_u128(n).to_string().to_uppercase()),
+                "[0-9a-f/%-]{1,40}",
+            ], 0..9),
+            shape in 0_usize..3,
+            method in proptest::sample::select(vec![Method::GET, Method::POST, Method::PUT, Method::DELETE, Method::HEAD, Method::PATCH]),
+        ) {
+            let ids: Vec<String> = (0..3).map(|n| Uuid::from_u128(n * 7 + 1).to_string()).collect();
+            let path = match shape {
+                0 => pieces.concat(),
+                1 => format!("/v1/environments/{}/applications/{}/pushCredentials{}", ids[0], ids[1], pieces.concat()),
+                _ => format!("/v1/environments/{}{}", ids[0], pieces.concat()),
+            };
+            if let Some(by_hand) = push_credential(&method, &path) {
+                prop_assert_eq!(by_hand, by_templates(&method, &path), "{}", path);
+            }
         }
     }
 }

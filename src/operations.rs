@@ -66,24 +66,40 @@ pub const CREATE_TOKEN: &str = "createToken";
 /// `GET` [`JWKS`]
 pub const READ_JWKS: &str = "readJwks";
 
-/// The served path templates, to find which one a path matches without routing it.
-static TEMPLATES: std::sync::LazyLock<matchit::Router<&'static str>> =
+/// The served path templates, each with the operations on it, to find which one a path
+/// matches without routing it.
+static TEMPLATES: std::sync::LazyLock<matchit::Router<Vec<Operation>>> =
     std::sync::LazyLock::new(|| {
         let mut templates = matchit::Router::new();
         for operation in OPERATIONS {
+            let on_template = OPERATIONS
+                .into_iter()
+                .filter(|other| other.path == operation.path)
+                .collect();
             // Templates served by several methods are inserted once.
             if templates.at(operation.path).is_err() {
                 templates
-                    .insert(operation.path, operation.path)
+                    .insert(operation.path, on_template)
                     .expect("the operation templates do not conflict");
             }
         }
         templates
     });
 
-/// The operation template `path` matches, with its parameters as they are in the path (not
-/// percent-decoded).
-pub fn match_path(path: &str) -> Option<matchit::Match<'static, '_, &'static &'static str>> {
+/// The operations on the push-credential templates, [`COLLECTION`] and [`ITEM`].
+pub static PUSH_CREDENTIALS: std::sync::LazyLock<[Vec<Operation>; 2]> =
+    std::sync::LazyLock::new(|| {
+        [COLLECTION, ITEM].map(|template| {
+            OPERATIONS
+                .into_iter()
+                .filter(|operation| operation.path == template)
+                .collect()
+        })
+    });
+
+/// The operations of the template `path` matches, with its parameters as they are in the path
+/// (not percent-decoded).
+pub fn match_path(path: &str) -> Option<matchit::Match<'static, '_, &'static Vec<Operation>>> {
     TEMPLATES.at(path).ok()
 }
 
@@ -231,18 +247,19 @@ fn is_template(path: &str) -> bool {
     OPERATIONS.iter().any(|operation| operation.path == path)
 }
 
-/// The PingOne operation that `method` on the path `template` is, if it is one: fault rules
-/// apply to those calls only (not to a method a path does not take, nor to the emulator's own
-/// paths). `HEAD` counts as the `GET` it is answered by.
-pub fn of(method: &Method, template: &str) -> Option<Operation> {
+/// Which of a template's `operations` `method` is, if any: fault rules apply to those calls
+/// only (not to a method a path does not take, nor to the emulator's own paths). `HEAD`
+/// counts as the `GET` it is answered by.
+pub fn of(method: &Method, operations: &[Operation]) -> Option<Operation> {
     let method = if method == Method::HEAD {
         "GET"
     } else {
         method.as_str()
     };
-    OPERATIONS
-        .into_iter()
-        .find(|operation| operation.path == template && operation.method == method)
+    operations
+        .iter()
+        .find(|operation| operation.method == method)
+        .copied()
 }
 
 #[cfg(test)]
