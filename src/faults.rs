@@ -5,7 +5,6 @@
 //! probability roll succeeds and it has calls left) decides. Each rule rolls its own seeded
 //! generator, so a seed replays the same sequence of outcomes.
 
-mod rng;
 mod spec;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -16,6 +15,7 @@ use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use crate::error::InjectedError;
+use crate::rng::SplitMix64;
 pub use spec::RuleSpec;
 
 /// What a rule does when it fires.
@@ -34,7 +34,7 @@ struct Rule {
     spec: RuleSpec,
     remaining: Option<u64>,
     hits: u64,
-    rng: rng::SplitMix64,
+    rng: SplitMix64,
 }
 
 impl Rule {
@@ -131,7 +131,7 @@ impl Faults {
             id: Uuid::new_v4(),
             remaining: spec.times,
             hits: 0,
-            rng: rng::SplitMix64::new(spec.seed),
+            rng: SplitMix64::new(spec.seed),
             spec,
         };
         let listed = rule.to_json();

@@ -55,6 +55,7 @@ mod mock_server;
 mod openapi;
 mod operations;
 mod persist;
+mod rng;
 mod routes;
 pub mod seed;
 mod serve;

@@ -56,6 +56,7 @@ use crate::journal::Journal;
 use crate::journal::record::{self, Pending};
 use crate::journal::redact::{self, Recorded};
 use crate::links::{Links, OverTls};
+use crate::rng::SplitMix64;
 use crate::state::AppState;
 use crate::tokens::{TokenEnvironment, bearer_token};
 use crate::{operations, routes};
@@ -569,21 +570,16 @@ impl CorrelationId {
     /// kernel each time, and a cryptographic generator is needless here: ids are not secrets).
     pub fn generate() -> Self {
         thread_local! {
-            // SplitMix64's state; 0 until seeded from the operating system on first use.
-            static STATE: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+            // Seeded from the operating system on first use.
+            static RNG: std::cell::Cell<Option<SplitMix64>> = const { std::cell::Cell::new(None) };
         }
-        let [high, low] = STATE.with(|state| {
-            if state.get() == 0 {
-                state.set(rand::random::<u64>() | 1);
-            }
-            [(); 2].map(|()| {
-                let next = state.get().wrapping_add(0x9e37_79b9_7f4a_7c15);
-                state.set(next);
-                let mut z = next;
-                z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-                z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-                z ^ (z >> 31)
-            })
+        let [high, low] = RNG.with(|cell| {
+            let mut rng = cell
+                .get()
+                .unwrap_or_else(|| SplitMix64::new(rand::random::<u64>()));
+            let bits = [rng.next_u64(), rng.next_u64()];
+            cell.set(Some(rng));
+            bits
         });
         let bytes = (u128::from(high) << 64 | u128::from(low)).to_be_bytes();
         Self(uuid::Builder::from_random_bytes(bytes).into_uuid())

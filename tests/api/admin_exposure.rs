@@ -91,20 +91,24 @@ async fn beyond_loopback_with_a_token_secrets_need_that_token() {
     );
 }
 
+/// `GET /__admin/{path}` with the admin token: the answer's JSON.
+async fn admin_get(app: &TestApp, path: &str) -> Value {
+    let response = app
+        .client
+        .get(app.admin_url(path))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "GET /__admin/{path}");
+    response.json().await.unwrap()
+}
+
 /// Everything the admin API can change, read with the token.
 async fn everything(app: &TestApp) -> Value {
     let mut seen = serde_json::Map::new();
     for path in ["state?includeSecrets=true", "faults", "clock"] {
-        let body: Value = app
-            .client
-            .get(app.admin_url(path))
-            .bearer_auth(TOKEN)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let body = admin_get(app, path).await;
         // The clock's "now" moves by itself; its setting is what a call could change.
         let body = match body {
             Value::Object(mut object) if path == "clock" => {
@@ -137,16 +141,7 @@ async fn a_wrong_or_missing_admin_token_changes_nothing() {
     assert_eq!(fault.status(), 201);
     let fault: Value = fault.json().await.unwrap();
     let before = everything(&app).await;
-    let journal_before = app
-        .client
-        .get(app.admin_url("requests"))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json::<Value>()
-        .await
-        .unwrap();
+    let journal_before = admin_get(&app, "requests").await;
 
     let empty_state = json!({"schemaVersion": 1, "environments": []});
     let calls: Vec<(Method, String, Option<Value>)> = vec![
@@ -186,16 +181,7 @@ async fn a_wrong_or_missing_admin_token_changes_nothing() {
         }
     }
     assert_eq!(everything(&app).await, before, "nothing changed");
-    let journal_after: Value = app
-        .client
-        .get(app.admin_url("requests"))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let journal_after = admin_get(&app, "requests").await;
     let count = |journal: &Value| journal.to_string().matches("pushCredentials").count();
     assert!(count(&journal_before) > 0);
     assert_eq!(
@@ -228,16 +214,7 @@ async fn the_admin_token_can_come_from_a_file_and_is_never_shown() {
         .await
         .unwrap();
     assert_eq!(listed.status(), 200);
-    let journal = app
-        .client
-        .get(app.admin_url("requests"))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let journal = admin_get(&app, "requests").await.to_string();
     assert!(journal.contains("/pushCredentials"), "{journal}");
     assert!(!journal.contains(TOKEN), "{journal}");
 }

@@ -196,26 +196,8 @@ async fn in_strict_jwt_tenancy_the_filter_applies_to_what_the_token_may_see() {
         token: access_token(&app).await,
         app: &app,
     };
-    // A worker of the seed's second environment, which is granted nothing.
-    let worker = json!({"name": "W2", "enabled": true, "protocol": "OPENID_CONNECT", "type": "WORKER",
-        "grantTypes": ["CLIENT_CREDENTIALS"], "tokenEndpointAuthMethod": "CLIENT_SECRET_BASIC"});
-    let apps = format!("/v1/environments/{ENV_ID}/applications");
-    let created = admin.expect(Method::POST, &apps, Some(worker), 201).await;
-    let worker_id = created["id"].as_str().unwrap();
-    let secret = admin
-        .expect(
-            Method::GET,
-            &format!("{apps}/{worker_id}/secret"),
-            None,
-            200,
-        )
-        .await;
-    let response = token(&app, ENV_ID, worker_id, secret["secret"].as_str().unwrap()).await;
     let limited = Api {
-        token: response.json::<Value>().await.unwrap()["access_token"]
-            .as_str()
-            .unwrap()
-            .to_owned(),
+        token: limited_worker_token(&admin).await,
         app: &app,
     };
     admin

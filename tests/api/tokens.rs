@@ -208,42 +208,13 @@ async fn jwt_auth_refuses_foreign_tampered_and_garbage_tokens() {
 #[tokio::test]
 async fn strict_tokens_manage_only_their_own_and_granted_environments() {
     let app = spawn_seeded(Tenancy::Strict).await;
-    // A worker in the seed's second environment, which grants nothing.
     let admin = Api {
         token: access_token(&app).await,
         app: &app,
     };
     let mobile_env = ENV_ID;
-    let worker = serde_json::json!({"name":"W2","enabled":true,"protocol":"OPENID_CONNECT","type":"WORKER","grantTypes":["CLIENT_CREDENTIALS"],"tokenEndpointAuthMethod":"CLIENT_SECRET_BASIC"});
-    let created = admin
-        .expect(
-            Method::POST,
-            &format!("/v1/environments/{mobile_env}/applications"),
-            Some(worker),
-            201,
-        )
-        .await;
-    let worker_id = created["id"].as_str().unwrap();
-    let secret = admin
-        .expect(
-            Method::GET,
-            &format!("/v1/environments/{mobile_env}/applications/{worker_id}/secret"),
-            None,
-            200,
-        )
-        .await;
-    let response = token(
-        &app,
-        mobile_env,
-        worker_id,
-        secret["secret"].as_str().unwrap(),
-    )
-    .await;
     let limited = Api {
-        token: response.json::<Value>().await.unwrap()["access_token"]
-            .as_str()
-            .unwrap()
-            .to_owned(),
+        token: limited_worker_token(&admin).await,
         app: &app,
     };
 

@@ -99,3 +99,33 @@ pub fn native_app_body(name: &str) -> Value {
            "grantTypes": ["AUTHORIZATION_CODE"], "tokenEndpointAuthMethod": "NONE",
            "mobile": {"bundleId": "com.example.app", "packageName": "com.example.app", "huaweiAppId": "108046495", "huaweiPackageName": "com.example.app"}})
 }
+
+/// The token of a new worker in the seed's second environment (`ENV_ID`), which is granted
+/// nothing: it manages its own environment and what it creates. `admin` creates the worker.
+pub async fn limited_worker_token(admin: &Api<'_>) -> String {
+    let worker = json!({"name": "W2", "enabled": true, "protocol": "OPENID_CONNECT", "type": "WORKER",
+        "grantTypes": ["CLIENT_CREDENTIALS"], "tokenEndpointAuthMethod": "CLIENT_SECRET_BASIC"});
+    let apps = format!("/v1/environments/{}/applications", super::ENV_ID);
+    let created = admin.expect(Method::POST, &apps, Some(worker), 201).await;
+    let worker_id = created["id"].as_str().unwrap();
+    let secret = admin
+        .expect(
+            Method::GET,
+            &format!("{apps}/{worker_id}/secret"),
+            None,
+            200,
+        )
+        .await;
+    let response = token(
+        admin.app,
+        super::ENV_ID,
+        worker_id,
+        secret["secret"].as_str().unwrap(),
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    response.json::<Value>().await.unwrap()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}

@@ -1,11 +1,12 @@
-//! SplitMix64 (Steele, Lea and Flood, 2014): a tiny, fixed, well-known generator.
+//! SplitMix64 (Steele, Lea and Flood, 2014): a tiny, fixed, well-known generator, for the fault
+//! rules' seeded probabilities and for correlation ids.
 //!
 //! Written out here rather than taken from `rand` because the point of a seed is that the same
 //! seed gives the same outcomes in every future version of the emulator, and `rand` documents
 //! that `StdRng` and `SmallRng` may change their algorithm between releases.
 
 /// A seeded generator of uniform numbers; not for cryptography.
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub struct SplitMix64 {
     state: u64,
 }
