@@ -2,7 +2,7 @@
 
 use uuid::Uuid;
 
-use super::{AppKey, Application, CredentialView, Store, StoreError, Stored};
+use super::{AppKey, Application, CredentialView, Store, StoreError, Stored, Tenancy};
 use crate::clock::Timestamp;
 use crate::domain::PushCredential;
 
@@ -59,6 +59,39 @@ impl Application {
 }
 
 impl Store {
+    /// Runs `read` on the application under the store's lock; 404 when there is none.
+    fn read_application<T>(
+        &self,
+        app: AppKey,
+        now: Timestamp,
+        read: impl FnOnce(&mut Application) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut state = self.lock();
+        read(
+            state
+                .application(app, self.tenancy, now)
+                .ok_or(StoreError::NotFound)?,
+        )
+    }
+
+    /// Runs `change` on the application under the store's lock (provisioned as `tenancy` says;
+    /// 404 when there is none), and marks the state changed when it succeeds.
+    fn change_application<T>(
+        &self,
+        app: AppKey,
+        tenancy: Tenancy,
+        now: Timestamp,
+        change: impl FnOnce(&mut Application) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut state = self.lock();
+        let application = state
+            .application(app, tenancy, now)
+            .ok_or(StoreError::NotFound)?;
+        let changed = change(application)?;
+        state.touch();
+        Ok(changed)
+    }
+
     /// Adds a credential with a fresh id to a native application, unless it already has one of
     /// its type.
     pub fn create(
@@ -67,13 +100,9 @@ impl Store {
         credential: PushCredential,
         now: Timestamp,
     ) -> Result<CredentialView, StoreError> {
-        let mut state = self.lock();
-        let application = state
-            .application(app, self.tenancy, now)
-            .ok_or(StoreError::NotFound)?;
-        let view = application.add(app, Uuid::new_v4(), credential, now)?;
-        state.touch();
-        Ok(view)
+        self.change_application(app, self.tenancy, now, |application| {
+            application.add(app, Uuid::new_v4(), credential, now)
+        })
     }
 
     /// Adds a credential with a given id (seed data, legacy records), provisioning its
@@ -85,38 +114,30 @@ impl Store {
         credential: PushCredential,
         now: Timestamp,
     ) -> Result<CredentialView, StoreError> {
-        let mut state = self.lock();
-        let application = state
-            .application(app, super::Tenancy::Auto, now)
-            .ok_or(StoreError::NotFound)?;
-        let view = application.add(app, id, credential, now)?;
-        state.touch();
-        Ok(view)
+        self.change_application(app, Tenancy::Auto, now, |application| {
+            application.add(app, id, credential, now)
+        })
     }
 
     /// The application's credentials in creation order.
     pub fn list(&self, app: AppKey, now: Timestamp) -> Result<Vec<CredentialView>, StoreError> {
-        let mut state = self.lock();
-        let application = state
-            .application(app, self.tenancy, now)
-            .ok_or(StoreError::NotFound)?;
-        Ok(application
-            .credentials
-            .iter()
-            .map(|stored| stored.view(app))
-            .collect())
+        self.read_application(app, now, |application| {
+            Ok(application
+                .credentials
+                .iter()
+                .map(|stored| stored.view(app))
+                .collect())
+        })
     }
 
     /// One credential of the application.
     pub fn get(&self, app: AppKey, id: Uuid, now: Timestamp) -> Result<CredentialView, StoreError> {
-        let mut state = self.lock();
-        let application = state
-            .application(app, self.tenancy, now)
-            .ok_or(StoreError::NotFound)?;
-        application
-            .find(id)
-            .map(|stored| stored.view(app))
-            .ok_or(StoreError::NotFound)
+        self.read_application(app, now, |application| {
+            application
+                .find(id)
+                .map(|stored| stored.view(app))
+                .ok_or(StoreError::NotFound)
+        })
     }
 
     /// Replaces a credential's content, keeping its id and `createdAt`; its type cannot change.
@@ -128,32 +149,26 @@ impl Store {
         credential: PushCredential,
         now: Timestamp,
     ) -> Result<CredentialView, StoreError> {
-        let mut state = self.lock();
-        let stored = state
-            .application(app, self.tenancy, now)
-            .and_then(|application| application.find_mut(id))
-            .ok_or(StoreError::NotFound)?;
-        let stored_type = stored.credential.credential_type();
-        if credential.credential_type() != stored_type {
-            return Err(StoreError::TypeChanged(stored_type));
-        }
-        stored.credential = credential;
-        stored.updated_at = now.max(stored.updated_at);
-        let view = stored.view(app);
-        state.touch();
-        Ok(view)
+        self.change_application(app, self.tenancy, now, |application| {
+            let stored = application.find_mut(id).ok_or(StoreError::NotFound)?;
+            let stored_type = stored.credential.credential_type();
+            if credential.credential_type() != stored_type {
+                return Err(StoreError::TypeChanged(stored_type));
+            }
+            stored.credential = credential;
+            stored.updated_at = now.max(stored.updated_at);
+            Ok(stored.view(app))
+        })
     }
 
     /// Removes a credential.
     pub fn delete(&self, app: AppKey, id: Uuid, now: Timestamp) -> Result<(), StoreError> {
-        let mut state = self.lock();
-        let application = state
-            .application(app, self.tenancy, now)
-            .ok_or(StoreError::NotFound)?;
-        if !application.credentials.remove(id) {
-            return Err(StoreError::NotFound);
-        }
-        state.touch();
-        Ok(())
+        self.change_application(app, self.tenancy, now, |application| {
+            if application.credentials.remove(id) {
+                Ok(())
+            } else {
+                Err(StoreError::NotFound)
+            }
+        })
     }
 }
