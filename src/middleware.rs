@@ -62,12 +62,12 @@ use crate::tokens::{TokenEnvironment, bearer_token};
 use crate::{operations, routes};
 
 /// Wraps `router` (its routes, no layers) in the cross-cutting steps and compression.
-pub fn wrap(router: Router, state: AppState) -> Service {
+pub fn wrap(router: Router, state: AppState) -> Pipeline {
     let gateway = Gateway {
         router: DefaultBodyLimit::max(MAX_BODY_BYTES).layer(router),
         state,
     };
-    Service {
+    Pipeline {
         compressed: CompressionLayer::new().layer(gateway.clone()),
         plain: gateway,
         over_tls: false,
@@ -79,17 +79,17 @@ pub fn wrap(router: Router, state: AppState) -> Service {
 /// Clients that send no `Accept-Encoding` (the Go SDK, `curl` without `--compressed`) skip
 /// the compression layer altogether: it would otherwise check every answer's type and size.
 #[derive(Clone)]
-pub struct Service {
+pub struct Pipeline {
     plain: Gateway,
     compressed: Compression<Gateway>,
     /// Whether the connection it serves is TLS: its calls get `https://` links.
     over_tls: bool,
 }
 
-impl std::fmt::Debug for Service {
+impl std::fmt::Debug for Pipeline {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         formatter
-            .debug_struct("Service")
+            .debug_struct("Pipeline")
             .field("gateway", &self.plain)
             .finish_non_exhaustive()
     }
@@ -107,7 +107,7 @@ type GatewayFuture = Either<
 type CompressedFuture = tower_http::compression::ResponseFuture<GatewayFuture, DefaultPredicate>;
 type Answer = axum::http::Response<AnswerBody>;
 
-impl<B> tower::Service<axum::http::Request<B>> for Service
+impl<B> tower::Service<axum::http::Request<B>> for Pipeline
 where
     B: http_body::Body<Data = Bytes> + Send + 'static,
     B::Error: Into<axum::BoxError>,
@@ -132,7 +132,7 @@ where
 /// bridge between the two clones the service for every call, and a clone of this one is four
 /// reference counts that every call would bounce between the cores. Served directly, only
 /// the calls that need a clone (compressed, routed or waiting ones) make one.
-impl<B> hyper::service::Service<axum::http::Request<B>> for Service
+impl<B> hyper::service::Service<axum::http::Request<B>> for Pipeline
 where
     B: http_body::Body<Data = Bytes> + Send + 'static,
     B::Error: Into<axum::BoxError>,
@@ -146,7 +146,7 @@ where
     }
 }
 
-impl Service {
+impl Pipeline {
     /// The same service for a TLS connection.
     pub fn over_tls(&self) -> Self {
         Self {
@@ -249,13 +249,13 @@ impl Gateway {
         let next = self.admit_guarded(request, &call);
         drop(entered);
         let answered = match next {
-            Next::Answer(response) => response,
+            Step::Answer(response) => response,
             next => {
                 // The router's future, awaited in the request's span when that is logged; or
                 // the delay of a fault rule set since the check above, under the timeout.
                 let span = (!arrival.span.is_disabled()).then(|| arrival.span.clone());
                 let timeout =
-                    matches!(next, Next::Delay(..)).then(|| self.state.settings().request_timeout);
+                    matches!(next, Step::Delay(..)).then(|| self.state.settings().request_timeout);
                 let mut gateway = self.clone();
                 let answering = async move {
                     let answered = gateway.next(next);
@@ -340,18 +340,18 @@ impl Gateway {
     }
 
     /// [`Gateway::admit`], with step 5 for it: a panic becomes a PingOne-shaped 500.
-    fn admit_guarded(&self, request: Request, call: &Call) -> Next {
+    fn admit_guarded(&self, request: Request, call: &Call) -> Step {
         std::panic::catch_unwind(AssertUnwindSafe(|| self.admit(request, call)))
-            .unwrap_or_else(|_| Next::Answer(ApiError::Unexpected.into_response()))
+            .unwrap_or_else(|_| Step::Answer(ApiError::Unexpected.into_response()))
     }
 
     /// The answer that comes after the synchronous steps: theirs, the router's, or the
     /// router's after a fault rule's delay.
-    async fn next(&mut self, next: Next) -> Response {
+    async fn next(&mut self, next: Step) -> Response {
         match next {
-            Next::Answer(response) => response,
-            Next::Route(routed) => guarded(routed).await,
-            Next::Delay(delay, request) => {
+            Step::Answer(response) => response,
+            Step::Route(routed) => guarded(routed).await,
+            Step::Delay(delay, request) => {
                 tokio::time::sleep(delay).await;
                 match std::panic::catch_unwind(AssertUnwindSafe(|| self.router.call(request))) {
                     Ok(routed) => guarded(routed).await,
@@ -367,21 +367,21 @@ impl Gateway {
     /// the token must be one this server issued, unexpired, from an environment that may
     /// manage the environment in the path. The fault rules' lock is taken only when there are
     /// rules, and released before any delay.
-    fn admit(&self, mut request: Request, call: &Call) -> Next {
+    fn admit(&self, mut request: Request, call: &Call) -> Step {
         let state = &self.state;
         if call.api {
             let token = bearer_token(request.headers());
             match (state.settings().auth, token) {
                 (AuthMode::None, _) | (AuthMode::AnyBearer, Some(_)) => {}
-                (_, None) => return Next::Answer(ApiError::Unauthorized.into_response()),
+                (_, None) => return Step::Answer(ApiError::Unauthorized.into_response()),
                 (AuthMode::Jwt, Some(token)) => {
                     let Ok(claims) = state.tokens().verify(token, state.clock().now()) else {
-                        return Next::Answer(ApiError::Unauthorized.into_response());
+                        return Step::Answer(ApiError::Unauthorized.into_response());
                     };
                     if let Some(target) = call.environment_id
                         && !state.store().may_manage(claims.env, target)
                     {
-                        return Next::Answer(ApiError::Forbidden.into_response());
+                        return Step::Answer(ApiError::Forbidden.into_response());
                     }
                     request
                         .extensions_mut()
@@ -400,17 +400,17 @@ impl Gateway {
             });
             match action {
                 None => {}
-                Some(Action::Delay(delay)) => return Next::Delay(delay, request),
+                Some(Action::Delay(delay)) => return Step::Delay(delay, request),
                 Some(Action::Error(error)) => {
-                    return Next::Answer(ApiError::Injected(error).into_response());
+                    return Step::Answer(ApiError::Injected(error).into_response());
                 }
             }
         }
         if let Some(answer) = self.push_credentials(&mut request, call) {
-            return Next::Answer(answer);
+            return Step::Answer(answer);
         }
         // The router is called mutably: a clone of it (one reference count) for the call.
-        Next::Route(self.router.clone().call(request))
+        Step::Route(self.router.clone().call(request))
     }
 
     /// Answers the push-credential calls (`GET` one or all, `POST`, `PUT`, `DELETE`) by the
@@ -512,7 +512,7 @@ fn hal(wants_hal: bool, mut response: Response) -> Response {
 }
 
 /// What comes after the synchronous steps.
-enum Next {
+enum Step {
     /// They answered (401, 403, an injected error).
     Answer(Response),
     /// A fault rule delays the call.

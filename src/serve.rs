@@ -29,7 +29,7 @@ pub struct Sockets {
 /// in-flight requests to finish (idle keep-alive connections are closed at once).
 pub async fn serve(
     sockets: Sockets,
-    service: crate::middleware::Service,
+    service: crate::middleware::Pipeline,
     header_read_timeout: Duration,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {

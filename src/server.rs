@@ -18,7 +18,7 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// The routes behind the cross-cutting steps of [`middleware`].
-fn service(state: AppState) -> middleware::Service {
+fn service(state: AppState) -> middleware::Pipeline {
     middleware::wrap(routes::router(&state).with_state(state.clone()), state)
 }
 
