@@ -3,7 +3,9 @@
 # (pinned in scripts/lint-requirements.txt): check-jsonschema against its vendored schema of
 # GitHub workflows (structure, keys, types), and zizmor (security: unpinned actions, template
 # injection, credentials left in checkouts, excessive permissions). zizmor runs offline: it
-# checks the workflow files themselves, not GitHub's API. Fails on any finding.
+# checks the workflow files themselves, not GitHub's API. The Compose files of examples/ and
+# deploy/ are checked against check-jsonschema's vendored Compose specification too. Fails on
+# any finding.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -26,3 +28,9 @@ echo "==> check-jsonschema (GitHub workflow schema): ${workflows[*]}"
 "$VENV/bin/check-jsonschema" --builtin-schema vendor.github-workflows "${workflows[@]}"
 echo "==> zizmor --offline: ${workflows[*]}"
 "$VENV/bin/zizmor" --offline --min-severity low "${workflows[@]}"
+
+compose=(examples/*/compose.yaml)
+if [[ -e "${compose[0]}" ]]; then
+    echo "==> check-jsonschema (Compose specification): ${compose[*]}"
+    "$VENV/bin/check-jsonschema" --builtin-schema vendor.compose-spec "${compose[@]}"
+fi
