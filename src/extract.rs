@@ -1,12 +1,13 @@
 //! Request extractors whose rejections come back in PingOne's error shape.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
+use crate::call::Call;
 use crate::error::ApiError;
 use crate::store::AppKey;
 
@@ -93,9 +94,8 @@ pub struct EnvironmentPath(pub Uuid);
 impl<S: Send + Sync> FromRequestParts<S> for EnvironmentPath {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let params = path_params(parts, state).await?;
-        Ok(Self(id_param(&params, "environmentId")?))
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        Ok(Self(call(parts).environment_id.ok_or(ApiError::NotFound)?))
     }
 }
 
@@ -110,57 +110,31 @@ pub struct CredentialPath(pub AppKey, pub Uuid);
 impl<S: Send + Sync> FromRequestParts<S> for AppPath {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let params = path_params(parts, state).await?;
-        Ok(Self(app_key(&params)?))
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        Ok(Self(call(parts).app().ok_or(ApiError::NotFound)?))
     }
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for CredentialPath {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let params = path_params(parts, state).await?;
-        Ok(Self(
-            app_key(&params)?,
-            id_param(&params, "pushCredentialId")?,
-        ))
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let call = call(parts);
+        match (call.app(), call.credential_id) {
+            (Some(app), Some(id)) => Ok(Self(app, id)),
+            _ => Err(ApiError::NotFound),
+        }
     }
 }
 
-/// The path's parameters, percent-decoded, borrowed from the request (no copies: this runs on
-/// every call).
-async fn path_params<S: Send + Sync>(
-    parts: &mut Parts,
-    state: &S,
-) -> Result<RawPathParams, ApiError> {
-    RawPathParams::from_request_parts(parts, state)
-        .await
-        .map_err(|_| ApiError::NotFound)
-}
-
-fn app_key(params: &RawPathParams) -> Result<AppKey, ApiError> {
-    Ok(AppKey {
-        environment_id: id_param(params, "environmentId")?,
-        application_id: id_param(params, "applicationId")?,
-    })
-}
-
-/// A path id must be a hyphenated UUID; anything else names nothing, hence 404.
-fn id_param(params: &RawPathParams, name: &str) -> Result<Uuid, ApiError> {
-    parse_id(
-        params
-            .iter()
-            .find(|(key, _)| *key == name)
-            .map(|(_, value)| value),
-    )
-}
-
-fn parse_id(value: Option<&str>) -> Result<Uuid, ApiError> {
-    value
-        .filter(|value| value.len() == 36)
-        .and_then(|value| Uuid::try_parse(value).ok())
-        .ok_or(ApiError::NotFound)
+/// The request's classification: the pipeline's, or made here for a request that did not go
+/// through it. A path id that is no hyphenated UUID names nothing, hence 404.
+fn call(parts: &Parts) -> Call {
+    parts
+        .extensions
+        .get::<Call>()
+        .copied()
+        .unwrap_or_else(|| Call::classify(&parts.method, parts.uri.path()))
 }
 
 #[cfg(test)]
@@ -192,20 +166,5 @@ mod tests {
             assert_eq!(is_json(&headers), expected, "{value}");
         }
         assert!(!is_json(&HeaderMap::new()));
-    }
-
-    #[test]
-    fn only_hyphenated_uuids_are_ids() {
-        let id = "40de73de-ba62-494c-b605-4da440421fee";
-        assert_eq!(parse_id(Some(id)).unwrap().to_string(), id);
-        assert!(parse_id(None).is_err());
-        for bad in [
-            "40de73deba62494cb6054da440421fee",
-            "{40de73de-ba62-494c-b605-4da440421fee}",
-            "x",
-            "",
-        ] {
-            assert!(parse_id(Some(bad)).is_err(), "{bad}");
-        }
     }
 }

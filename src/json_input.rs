@@ -214,6 +214,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn only_hyphenated_uuids_are_ids() {
+        let id = "40de73de-ba62-494c-b605-4da440421fee";
+        assert_eq!(parse_id(id).unwrap().to_string(), id);
+        for bad in [
+            "40de73deba62494cb6054da440421fee",
+            "{40de73de-ba62-494c-b605-4da440421fee}",
+            "x",
+            "",
+        ] {
+            assert!(parse_id(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
     fn problems_name_the_json_path_of_each_field() {
         let doc = json!({"a": [{"id": "nope", "at": "", "n": 7.5, "extra": 1}]});
         let mut problems = Problems::new();

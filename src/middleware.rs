@@ -400,7 +400,10 @@ impl Gateway {
             });
             match action {
                 None => {}
-                Some(Action::Delay(delay)) => return Step::Delay(delay, request),
+                Some(Action::Delay(delay)) => {
+                    request.extensions_mut().insert(*call);
+                    return Step::Delay(delay, request);
+                }
                 Some(Action::Error(error)) => {
                     return Step::Answer(ApiError::Injected(error).into_response());
                 }
@@ -409,6 +412,8 @@ impl Gateway {
         if let Some(answer) = self.push_credentials(&mut request, call) {
             return Step::Answer(answer);
         }
+        // The extractors take the ids from the classification, not from the path again.
+        request.extensions_mut().insert(*call);
         // The router is called mutably: a clone of it (one reference count) for the call.
         Step::Route(self.router.clone().call(request))
     }
