@@ -11,7 +11,7 @@ mod oauth;
 mod push_credentials;
 mod wire;
 
-pub use push_credentials::{create_one, delete_one, read_all, read_one, replace_one};
+pub use push_credentials::Command;
 
 use axum::Router;
 use axum::extract::State;

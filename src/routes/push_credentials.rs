@@ -2,6 +2,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
@@ -30,6 +31,37 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// `POST …/pushCredentials`: 201 with the new resource.
+/// A push-credential operation, as a request that was classified asks for it: the one place
+/// each is implemented, for the handlers below and for the calls answered before routing.
+#[derive(Debug)]
+pub enum Command<'a> {
+    /// `GET …/pushCredentials`
+    ReadAll(AppKey),
+    /// `GET …/pushCredentials/{id}`
+    ReadOne(AppKey, Uuid),
+    /// `POST …/pushCredentials` with this body.
+    Create(AppKey, &'a Map<String, Value>),
+    /// `PUT …/pushCredentials/{id}` with this body.
+    Replace(AppKey, Uuid, &'a Map<String, Value>),
+    /// `DELETE …/pushCredentials/{id}`
+    Delete(AppKey, Uuid),
+}
+
+impl Command<'_> {
+    /// Applies the command to the state; `links` builds the answer's hrefs.
+    pub fn apply(self, state: &AppState, links: &Links) -> Response {
+        match self {
+            Self::ReadAll(app) => read_all(state, app, links).into_response(),
+            Self::ReadOne(app, id) => read_one(state, app, id, links).into_response(),
+            Self::Create(app, body) => create_one(state, app, links, body).into_response(),
+            Self::Replace(app, id, body) => {
+                replace_one(state, app, id, links, body).into_response()
+            }
+            Self::Delete(app, id) => delete_one(state, app, id).into_response(),
+        }
+    }
+}
+
 #[utoipa::path(
     post,
     path = COLLECTION,
@@ -57,13 +89,13 @@ async fn create(
     AppPath(app): AppPath,
     links: Links,
     JsonObject(body): JsonObject,
-) -> ApiResult<(StatusCode, JsonText)> {
-    create_one(&state, app, &links, &body)
+) -> Response {
+    Command::Create(app, &body).apply(&state, &links)
 }
 
 /// The answer of `POST …/pushCredentials`, for [`create`] and for calls answered before
 /// routing.
-pub fn create_one(
+fn create_one(
     state: &AppState,
     app: AppKey,
     links: &Links,
@@ -89,16 +121,12 @@ pub fn create_one(
     ),
     security(("bearerAuth" = []))
 )]
-async fn list(
-    State(state): State<AppState>,
-    AppPath(app): AppPath,
-    links: Links,
-) -> ApiResult<JsonText> {
-    read_all(&state, app, &links)
+async fn list(State(state): State<AppState>, AppPath(app): AppPath, links: Links) -> Response {
+    Command::ReadAll(app).apply(&state, &links)
 }
 
 /// The answer of `GET …/pushCredentials`, for [`list`] and for reads answered before routing.
-pub fn read_all(state: &AppState, app: AppKey, links: &Links) -> ApiResult<JsonText> {
+fn read_all(state: &AppState, app: AppKey, links: &Links) -> ApiResult<JsonText> {
     let views = state.store().list(app, state.clock().now())?;
     Ok(Collection::text(app, &views, links))
 }
@@ -121,13 +149,13 @@ async fn read(
     State(state): State<AppState>,
     CredentialPath(app, id): CredentialPath,
     links: Links,
-) -> ApiResult<JsonText> {
-    read_one(&state, app, id, &links)
+) -> Response {
+    Command::ReadOne(app, id).apply(&state, &links)
 }
 
 /// The answer of `GET …/pushCredentials/{id}`, for [`read`] and for reads answered before
 /// routing.
-pub fn read_one(state: &AppState, app: AppKey, id: Uuid, links: &Links) -> ApiResult<JsonText> {
+fn read_one(state: &AppState, app: AppKey, id: Uuid, links: &Links) -> ApiResult<JsonText> {
     let view = state.store().get(app, id, state.clock().now())?;
     Ok(Resource::text(&view, links))
 }
@@ -155,13 +183,13 @@ async fn replace(
     CredentialPath(app, id): CredentialPath,
     links: Links,
     JsonObject(body): JsonObject,
-) -> ApiResult<JsonText> {
-    replace_one(&state, app, id, &links, &body)
+) -> Response {
+    Command::Replace(app, id, &body).apply(&state, &links)
 }
 
 /// The answer of `PUT …/pushCredentials/{id}`, for [`replace`] and for calls answered before
 /// routing.
-pub fn replace_one(
+fn replace_one(
     state: &AppState,
     app: AppKey,
     id: Uuid,
@@ -204,13 +232,14 @@ pub fn replace_one(
 async fn delete(
     State(state): State<AppState>,
     CredentialPath(app, id): CredentialPath,
-) -> ApiResult<StatusCode> {
-    delete_one(&state, app, id)
+    links: Links,
+) -> Response {
+    Command::Delete(app, id).apply(&state, &links)
 }
 
 /// The answer of `DELETE …/pushCredentials/{id}`, for [`delete`] and for calls answered before
 /// routing.
-pub fn delete_one(state: &AppState, app: AppKey, id: Uuid) -> ApiResult<StatusCode> {
+fn delete_one(state: &AppState, app: AppKey, id: Uuid) -> ApiResult<StatusCode> {
     state.store().delete(app, id, state.clock().now())?;
     Ok(StatusCode::NO_CONTENT)
 }
