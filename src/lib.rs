@@ -27,8 +27,9 @@
 //! - `server`: [`app`] (the router with its middleware) and the serve loop's set-up;
 //!   `serve`: the accept loop (HTTP and HTTPS, header and handshake timeouts); `tls`: the
 //!   certificates.
-//! - `middleware`: the one service around the router that does everything every request needs
-//!   (correlation id, span, timeout, journal, panics, auth, fault rules, media types).
+//! - `pipeline`: the one service around the router that does everything every request needs,
+//!   one step a file (correlation id, span, timeout, journal, panics, auth, fault rules, media
+//!   types, push credentials answered before routing); `call`: what a request is, read once.
 //! - `routes`: one module per resource, each with its own `router()`; `links`, `extract`,
 //!   `json_text`: hrefs, extractors, the JSON writer of the hottest answers.
 //! - `state`: [`AppState`], what every request reaches: the store, the settings, the clock,
@@ -50,11 +51,11 @@ mod journal;
 mod json_input;
 mod json_text;
 mod links;
-mod middleware;
 mod mock_server;
 mod openapi;
 mod operations;
 mod persist;
+mod pipeline;
 mod rng;
 mod routes;
 pub mod seed;

@@ -3,7 +3,7 @@
 //! `axum::serve` has no header-read timeout, so a client that connects and sends nothing (or
 //! sends headers a byte at a time) would hold its connection and task for as long as it likes.
 //! Here each connection is served by hyper's HTTP/1 builder with a header-read timeout, on a
-//! coarse timer of its own (`timer`); the whole-request timeout is in [`crate::middleware`].
+//! coarse timer of its own (`timer`); the whole-request timeout is in [`crate::pipeline`].
 //! A TLS connection gets the same header timeout for its handshake, so bytes that are not a
 //! handshake, or a handshake that stalls, cannot hold it either.
 
@@ -29,7 +29,7 @@ pub struct Sockets {
 /// in-flight requests to finish (idle keep-alive connections are closed at once).
 pub async fn serve(
     sockets: Sockets,
-    service: crate::middleware::Pipeline,
+    service: crate::pipeline::Pipeline,
     header_read_timeout: Duration,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {

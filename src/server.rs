@@ -9,7 +9,7 @@ use tokio::net::TcpListener;
 use crate::persist::{self, Persister};
 use crate::serve::{Sockets, serve};
 pub use crate::state::{AppState, StartupError};
-use crate::{middleware, routes};
+use crate::{pipeline, routes};
 
 /// The whole application: routes plus middleware, as a [`Router`]. Tests and embedders use
 /// this seam; [`run`] serves the same service without the outer router.
@@ -17,9 +17,9 @@ pub fn app(state: AppState) -> Router {
     Router::new().fallback_service(service(state))
 }
 
-/// The routes behind the cross-cutting steps of [`middleware`].
-fn service(state: AppState) -> middleware::Pipeline {
-    middleware::wrap(routes::router(&state).with_state(state.clone()), state)
+/// The routes behind the cross-cutting steps of [`pipeline`].
+fn service(state: AppState) -> pipeline::Pipeline {
+    pipeline::wrap(routes::router(&state).with_state(state.clone()), state)
 }
 
 /// Serves `state` on `listener` (plain HTTP) until `shutdown` completes, then drains in-flight
