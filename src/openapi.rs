@@ -340,3 +340,25 @@ pub mod schemas {
         Fcm,
     }
 }
+
+/// 401 of a `/v1` call: no valid bearer token.
+#[derive(utoipa::IntoResponses)]
+#[response(status = 401, description = "No valid bearer token")]
+pub struct Unauthorized(#[allow(dead_code)] ErrorBody);
+
+/// 401 of an admin call: the admin token missing or wrong (`--admin-token`).
+#[derive(utoipa::IntoResponses)]
+#[response(status = 401, description = "Admin token missing or wrong")]
+pub struct AdminUnauthorized(#[allow(dead_code)] ErrorBody);
+
+/// The refusals of a request body before it is read: too large, or not JSON.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum BodyRefused {
+    /// Over 1 MiB.
+    #[response(status = 413, description = "Body over 1 MiB")]
+    TooLarge(ErrorBody),
+    /// Another `Content-Type` than `application/json`.
+    #[response(status = 415, description = "Not application/json")]
+    NotJson(ErrorBody),
+}

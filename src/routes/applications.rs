@@ -18,6 +18,7 @@ use crate::extract::{AppPath, EnvironmentPath, JsonObject};
 use crate::links::Links;
 use crate::openapi::APPLICATIONS_TAG;
 use crate::openapi::schemas::ApplicationRequest;
+use crate::openapi::{BodyRefused, Unauthorized};
 use crate::operations::{self, APPLICATION, APPLICATION_SECRET, APPLICATIONS};
 use crate::state::AppState;
 use crate::store::{AppKey, ApplicationView};
@@ -52,10 +53,9 @@ pub fn router() -> OpenApiRouter<AppState> {
             ("listPushCredentials" = (operation_id = operations::READ_ALL, parameters(("environmentId" = "$response.body#/environment/id"), ("applicationId" = "$response.body#/id")))),
         )),
         (status = 400, description = "Validation failed", body = ErrorBody),
-        (status = 401, description = "No valid bearer token", body = ErrorBody),
+        Unauthorized,
         (status = 404, description = "No such environment", body = ErrorBody),
-        (status = 413, description = "Body over 1 MiB", body = ErrorBody),
-        (status = 415, description = "Not application/json", body = ErrorBody),
+        BodyRefused,
     ),
     security(("bearerAuth" = []))
 )]
@@ -88,7 +88,7 @@ async fn create(
     params(EnvironmentParams),
     responses(
         (status = 200, description = "The environment's applications", body = ApplicationCollection),
-        (status = 401, description = "No valid bearer token", body = ErrorBody),
+        Unauthorized,
         (status = 404, description = "No such environment", body = ErrorBody),
     ),
     security(("bearerAuth" = []))
@@ -125,7 +125,7 @@ async fn list(
     params(ApplicationParams),
     responses(
         (status = 200, description = "The application", body = ApplicationDoc),
-        (status = 401, description = "No valid bearer token", body = ErrorBody),
+        Unauthorized,
         (status = 404, description = "No such application", body = ErrorBody),
     ),
     security(("bearerAuth" = []))
@@ -150,10 +150,9 @@ async fn read(
     responses(
         (status = 200, description = "Replaced", body = ApplicationDoc),
         (status = 400, description = "Validation failed, or the type changed", body = ErrorBody),
-        (status = 401, description = "No valid bearer token", body = ErrorBody),
+        Unauthorized,
         (status = 404, description = "No such application", body = ErrorBody),
-        (status = 413, description = "Body over 1 MiB", body = ErrorBody),
-        (status = 415, description = "Not application/json", body = ErrorBody),
+        BodyRefused,
     ),
     security(("bearerAuth" = []))
 )]
@@ -181,7 +180,7 @@ async fn replace(
     params(ApplicationParams),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "No valid bearer token", body = ErrorBody),
+        Unauthorized,
         (status = 404, description = "No such application", body = ErrorBody),
     ),
     security(("bearerAuth" = []))
@@ -201,7 +200,7 @@ async fn delete(State(state): State<AppState>, AppPath(key): AppPath) -> ApiResu
     params(ApplicationParams),
     responses(
         (status = 200, description = "The client secret", body = SecretResource),
-        (status = 401, description = "No valid bearer token", body = ErrorBody),
+        Unauthorized,
         (status = 404, description = "No such application, or it has no secret", body = ErrorBody),
     ),
     security(("bearerAuth" = []))
@@ -224,7 +223,7 @@ async fn read_secret(
     params(ApplicationParams),
     responses(
         (status = 200, description = "The new client secret", body = SecretResource),
-        (status = 401, description = "No valid bearer token", body = ErrorBody),
+        Unauthorized,
         (status = 404, description = "No such application, or it has no secret", body = ErrorBody),
     ),
     security(("bearerAuth" = []))

@@ -17,6 +17,7 @@ use crate::extract::{EnvironmentPath, JsonObject};
 use crate::links::Links;
 use crate::openapi::ENVIRONMENTS_TAG;
 use crate::openapi::schemas::EnvironmentRequest;
+use crate::openapi::{BodyRefused, Unauthorized};
 use crate::operations::{self, ENVIRONMENT, ENVIRONMENTS};
 use crate::state::AppState;
 use crate::store::EnvironmentView;
@@ -45,9 +46,8 @@ pub fn router() -> OpenApiRouter<AppState> {
             ("listApplications" = (operation_id = operations::READ_ALL_APPLICATIONS, parameters(("environmentId" = "$response.body#/id")))),
         )),
         (status = 400, description = "Validation failed", body = ErrorBody),
-        (status = 401, description = "No valid bearer token", body = ErrorBody),
-        (status = 413, description = "Body over 1 MiB", body = ErrorBody),
-        (status = 415, description = "Not application/json", body = ErrorBody),
+        Unauthorized,
+        BodyRefused,
     ),
     security(("bearerAuth" = []))
 )]
@@ -82,7 +82,7 @@ async fn create(
     responses(
         (status = 200, description = "Every environment the caller may manage", body = EnvironmentCollection),
         (status = 400, description = "A filter, limit or cursor that is not supported", body = ErrorBody),
-        (status = 401, description = "No valid bearer token", body = ErrorBody),
+        Unauthorized,
     ),
     security(("bearerAuth" = []))
 )]
@@ -239,7 +239,7 @@ struct ListParams {
     params(EnvironmentParams),
     responses(
         (status = 200, description = "The environment", body = EnvironmentResource),
-        (status = 401, description = "No valid bearer token", body = ErrorBody),
+        Unauthorized,
         (status = 403, description = "The token may not manage this environment", body = ErrorBody),
         (status = 404, description = "No such environment", body = ErrorBody),
     ),
@@ -265,11 +265,10 @@ async fn read(
     responses(
         (status = 200, description = "Replaced", body = EnvironmentResource),
         (status = 400, description = "Validation failed", body = ErrorBody),
-        (status = 401, description = "No valid bearer token", body = ErrorBody),
+        Unauthorized,
         (status = 403, description = "The token may not manage this environment", body = ErrorBody),
         (status = 404, description = "No such environment", body = ErrorBody),
-        (status = 413, description = "Body over 1 MiB", body = ErrorBody),
-        (status = 415, description = "Not application/json", body = ErrorBody),
+        BodyRefused,
     ),
     security(("bearerAuth" = []))
 )]
@@ -297,7 +296,7 @@ async fn replace(
     params(EnvironmentParams),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "No valid bearer token", body = ErrorBody),
+        Unauthorized,
         (status = 403, description = "The token may not manage this environment", body = ErrorBody),
         (status = 404, description = "No such environment", body = ErrorBody),
     ),

@@ -19,6 +19,7 @@ use crate::json_text::JsonText;
 use crate::links::{AppText, IdText, Links, Target};
 use crate::openapi::PINGONE_TAG;
 use crate::openapi::schemas::{PushCredentialRequest, PushCredentialType};
+use crate::openapi::{BodyRefused, Unauthorized};
 use crate::operations::{self, COLLECTION, ITEM};
 use crate::state::AppState;
 use crate::store::{AppKey, CredentialView};
@@ -77,10 +78,9 @@ impl Command<'_> {
             ("delete" = (operation_id = operations::DELETE, parameters(("environmentId" = "$response.body#/environment/id"), ("applicationId" = "$response.body#/application/id"), ("pushCredentialId" = "$response.body#/id")))),
         )),
         (status = 400, description = "Validation failed, the application is not a native application, or it already has a credential of this type", body = ErrorBody),
-        (status = 401, description = "No bearer token", body = ErrorBody),
+        Unauthorized,
         (status = 404, description = "No such environment or application (strict tenancy, or deleted)", body = ErrorBody),
-        (status = 413, description = "Body over 1 MiB", body = ErrorBody),
-        (status = 415, description = "Not application/json", body = ErrorBody),
+        BodyRefused,
     ),
     security(("bearerAuth" = []))
 )]
@@ -116,7 +116,7 @@ fn create_one(
     params(ApplicationParams),
     responses(
         (status = 200, description = "The application's push credentials", body = Collection),
-        (status = 401, description = "No bearer token", body = ErrorBody),
+        Unauthorized,
         (status = 404, description = "No such environment or application (strict tenancy, or deleted)", body = ErrorBody),
     ),
     security(("bearerAuth" = []))
@@ -140,7 +140,7 @@ fn read_all(state: &AppState, app: AppKey, links: &Links) -> ApiResult<JsonText>
     params(CredentialParams),
     responses(
         (status = 200, description = "The push credential", body = Resource),
-        (status = 401, description = "No bearer token", body = ErrorBody),
+        Unauthorized,
         (status = 404, description = "No such push credential", body = ErrorBody),
     ),
     security(("bearerAuth" = []))
@@ -171,10 +171,9 @@ fn read_one(state: &AppState, app: AppKey, id: Uuid, links: &Links) -> ApiResult
     responses(
         (status = 200, description = "Replaced", body = Resource),
         (status = 400, description = "Validation failed, or the type changed", body = ErrorBody),
-        (status = 401, description = "No bearer token", body = ErrorBody),
+        Unauthorized,
         (status = 404, description = "No such push credential", body = ErrorBody),
-        (status = 413, description = "Body over 1 MiB", body = ErrorBody),
-        (status = 415, description = "Not application/json", body = ErrorBody),
+        BodyRefused,
     ),
     security(("bearerAuth" = []))
 )]
@@ -224,7 +223,7 @@ fn replace_one(
     params(CredentialParams),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "No bearer token", body = ErrorBody),
+        Unauthorized,
         (status = 404, description = "No such push credential", body = ErrorBody),
     ),
     security(("bearerAuth" = []))

@@ -11,6 +11,7 @@ use crate::error::{ApiResult, ErrorBody};
 use crate::extract::JsonObject;
 use crate::json_input::{Problems, present};
 use crate::openapi::ADMIN_TAG;
+use crate::openapi::{AdminUnauthorized, BodyRefused};
 use crate::state::AppState;
 
 /// About a hundred years, in milliseconds: the largest offset accepted.
@@ -24,7 +25,7 @@ const MAX_OFFSET_MS: i64 = 100 * 366 * 24 * 3_600_000;
     tag = ADMIN_TAG,
     responses(
         (status = 200, description = "{\"mode\": \"real\" | \"frozen\" | \"offset\", \"frozenAt\"?, \"offsetMs\"?, \"now\"}", body = Value),
-        (status = 401, description = "Admin token missing or wrong", body = ErrorBody),
+        AdminUnauthorized,
     ),
     security((), ("adminToken" = []))
 )]
@@ -43,8 +44,8 @@ pub async fn show(State(state): State<AppState>) -> Json<Value> {
     responses(
         (status = 200, description = "The new setting", body = Value),
         (status = 400, description = "Invalid setting", body = ErrorBody),
-        (status = 401, description = "Admin token missing or wrong", body = ErrorBody),
-        (status = 415, description = "Not application/json", body = ErrorBody),
+        AdminUnauthorized,
+        BodyRefused,
     ),
     security((), ("adminToken" = []))
 )]
@@ -65,7 +66,7 @@ pub async fn set(
     tag = ADMIN_TAG,
     responses(
         (status = 200, description = "The clock, on real time", body = Value),
-        (status = 401, description = "Admin token missing or wrong", body = ErrorBody),
+        AdminUnauthorized,
     ),
     security((), ("adminToken" = []))
 )]

@@ -11,6 +11,7 @@ use crate::extract::JsonObject;
 use crate::faults::RuleSpec;
 use crate::json_input::parse_id;
 use crate::openapi::ADMIN_TAG;
+use crate::openapi::{AdminUnauthorized, BodyRefused};
 use crate::state::AppState;
 
 /// `POST /__admin/faults`: adds a rule after the existing ones.
@@ -24,8 +25,8 @@ use crate::state::AppState;
     responses(
         (status = 201, description = "The rule, with its id and seed", body = Value),
         (status = 400, description = "Invalid rule", body = ErrorBody),
-        (status = 401, description = "Admin token missing or wrong", body = ErrorBody),
-        (status = 415, description = "Not application/json", body = ErrorBody),
+        AdminUnauthorized,
+        BodyRefused,
     ),
     security((), ("adminToken" = []))
 )]
@@ -45,7 +46,7 @@ pub async fn add(
     tag = ADMIN_TAG,
     responses(
         (status = 200, description = "{\"faults\": [...]}", body = Value),
-        (status = 401, description = "Admin token missing or wrong", body = ErrorBody),
+        AdminUnauthorized,
     ),
     security((), ("adminToken" = []))
 )]
@@ -61,7 +62,7 @@ pub async fn list(State(state): State<AppState>) -> Json<Value> {
     tag = ADMIN_TAG,
     responses(
         (status = 204, description = "Removed"),
-        (status = 401, description = "Admin token missing or wrong", body = ErrorBody),
+        AdminUnauthorized,
     ),
     security((), ("adminToken" = []))
 )]
@@ -79,7 +80,7 @@ pub async fn clear(State(state): State<AppState>) -> StatusCode {
     params(("faultId" = uuid::Uuid, Path, description = "The rule's id")),
     responses(
         (status = 204, description = "Removed"),
-        (status = 401, description = "Admin token missing or wrong", body = ErrorBody),
+        AdminUnauthorized,
         (status = 404, description = "No such rule", body = ErrorBody),
     ),
     security((), ("adminToken" = []))

@@ -10,6 +10,7 @@ use crate::error::{ApiResult, ErrorBody};
 use crate::journal::{Filter, StatusFilter};
 use crate::json_input::{Problems, parse_id};
 use crate::openapi::ADMIN_TAG;
+use crate::openapi::AdminUnauthorized;
 use crate::state::AppState;
 
 const PARAMETERS: [&str; 5] = ["method", "pathPrefix", "status", "environmentId", "limit"];
@@ -30,7 +31,7 @@ const PARAMETERS: [&str; 5] = ["method", "pathPrefix", "status", "environmentId"
     responses(
         (status = 200, description = "{\"count\": N, \"requests\": [...]}", body = Value),
         (status = 400, description = "Bad filter", body = ErrorBody),
-        (status = 401, description = "Admin token missing or wrong", body = ErrorBody),
+        AdminUnauthorized,
     ),
     security((), ("adminToken" = []))
 )]
@@ -48,7 +49,7 @@ pub async fn list(State(state): State<AppState>, query: QueryParams) -> ApiResul
     tag = ADMIN_TAG,
     responses(
         (status = 204, description = "Emptied"),
-        (status = 401, description = "Admin token missing or wrong", body = ErrorBody),
+        AdminUnauthorized,
     ),
     security((), ("adminToken" = []))
 )]

@@ -9,6 +9,7 @@ use crate::clock::ClockSetting;
 use crate::error::{ApiResult, ErrorBody};
 use crate::json_input::{Problems, parse_id};
 use crate::openapi::ADMIN_TAG;
+use crate::openapi::AdminUnauthorized;
 use crate::state::AppState;
 use crate::store::Removed;
 
@@ -25,7 +26,7 @@ use crate::store::Removed;
     responses(
         (status = 200, description = "What was removed (and what the seed file restored)", body = Value),
         (status = 400, description = "Bad parameter", body = ErrorBody),
-        (status = 401, description = "Admin token missing or wrong", body = ErrorBody),
+        AdminUnauthorized,
     ),
     security((), ("adminToken" = []))
 )]

@@ -12,6 +12,7 @@ use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::JsonObject;
 use crate::json_input::Problems;
 use crate::openapi::ADMIN_TAG;
+use crate::openapi::{AdminUnauthorized, BodyRefused};
 use crate::seed::{self, Secrets};
 use crate::state::{AdminAccess, AppState};
 use crate::store::{Removed, Snapshot};
@@ -27,7 +28,7 @@ use crate::store::{Removed, Snapshot};
     responses(
         (status = 200, description = "The state document", body = Value),
         (status = 400, description = "Bad parameter", body = ErrorBody),
-        (status = 401, description = "Admin token missing or wrong", body = ErrorBody),
+        AdminUnauthorized,
         (status = 403, description = "includeSecrets=true on an emulator that listens beyond loopback without an admin token", body = ErrorBody),
     ),
     security((), ("adminToken" = []))
@@ -69,8 +70,8 @@ pub async fn export(State(state): State<AppState>, query: QueryParams) -> ApiRes
     responses(
         (status = 200, description = "What was loaded", body = Value),
         (status = 400, description = "Invalid document", body = ErrorBody),
-        (status = 401, description = "Admin token missing or wrong", body = ErrorBody),
-        (status = 415, description = "Not application/json", body = ErrorBody),
+        AdminUnauthorized,
+        BodyRefused,
     ),
     security((), ("adminToken" = []))
 )]

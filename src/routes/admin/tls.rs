@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::error::{ApiError, ErrorBody};
 use crate::openapi::ADMIN_TAG;
+use crate::openapi::AdminUnauthorized;
 use crate::state::AppState;
 
 /// `GET /__admin/tls/ca.pem`: the CA certificate clients must trust (never its key); 404 when
@@ -17,7 +18,7 @@ use crate::state::AppState;
     tag = ADMIN_TAG,
     responses(
         (status = 200, description = "The CA certificate, PEM", content_type = "application/x-pem-file", body = String),
-        (status = 401, description = "Admin token missing or wrong", body = ErrorBody),
+        AdminUnauthorized,
         (status = 404, description = "No generated CA: no --tls-listen, or --tls-cert is used", body = ErrorBody),
     ),
     security((), ("adminToken" = []))
