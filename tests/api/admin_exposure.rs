@@ -16,6 +16,17 @@ use crate::helpers::*;
 
 const TOKEN: &str = "admin-tok-s3cret";
 
+/// An emulator "on all interfaces" with the admin token [`TOKEN`], holding one credential.
+async fn protected_app() -> TestApp {
+    let app = spawn_app_with(on_all_interfaces(Config {
+        admin_token: Some(Secret::new(TOKEN)),
+        ..Config::default()
+    }))
+    .await;
+    app.create_ok(&hms_body()).await;
+    app
+}
+
 fn on_all_interfaces(config: Config) -> Config {
     Config {
         listen: SocketAddr::from(([0, 0, 0, 0], 8080)),
@@ -71,12 +82,7 @@ async fn a_loopback_only_emulator_without_a_token_hands_its_admin_the_secrets() 
 
 #[tokio::test]
 async fn beyond_loopback_with_a_token_secrets_need_that_token() {
-    let app = spawn_app_with(on_all_interfaces(Config {
-        admin_token: Some(Secret::new(TOKEN)),
-        ..Config::default()
-    }))
-    .await;
-    app.create_ok(&hms_body()).await;
+    let app = protected_app().await;
     for token in [None, Some("wrong"), Some("admin-tok-s3cre")] {
         assert_error(export(&app, token).await, 401, "ACCESS_FAILED").await;
     }
@@ -124,12 +130,7 @@ async fn everything(app: &TestApp) -> Value {
 
 #[tokio::test]
 async fn a_wrong_or_missing_admin_token_changes_nothing() {
-    let app = spawn_app_with(on_all_interfaces(Config {
-        admin_token: Some(Secret::new(TOKEN)),
-        ..Config::default()
-    }))
-    .await;
-    app.create_ok(&hms_body()).await;
+    let app = protected_app().await;
     let fault = app
         .client
         .post(app.admin_url("faults"))

@@ -32,6 +32,27 @@ fn without(body: &Value, keys: &[&str]) -> Map<String, Value> {
         .collect()
 }
 
+/// The attributes of the application `created` in a state export, in their order.
+fn exported_attributes(state: &Value, created: &Value) -> Value {
+    let exported = state["environments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|env| env["applications"].as_array().unwrap())
+        .find(|exported| exported["id"] == created["id"])
+        .expect("exported");
+    Value::Object(without(
+        exported,
+        &[
+            "id",
+            "createdAt",
+            "updatedAt",
+            "pushCredentials",
+            "clientSecret",
+        ],
+    ))
+}
+
 /// Keys in order, nested objects as `parent.child`, for order-sensitive comparisons.
 fn ordered_keys(value: &Value, prefix: &str, out: &mut Vec<String>) {
     if let Value::Object(object) = value {
@@ -225,17 +246,7 @@ async fn every_attribute_sent_comes_back_in_pingones_order_on_create_read_list_a
 
     let state = app.exported_state(true).await;
     assert!(!state.to_string().contains("s3cret"));
-    let exported = state["environments"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|env| env["applications"].as_array().unwrap())
-        .find(|exported| exported["id"] == created["id"])
-        .expect("exported");
-    let exported = Value::Object(without(
-        exported,
-        &["id", "createdAt", "updatedAt", "pushCredentials"],
-    ));
+    let exported = exported_attributes(&state, &created);
     assert_eq!(exported, expected);
     assert_eq!(keys_of(&exported), keys_of(&expected));
 }
@@ -729,18 +740,7 @@ mod properties {
                     .iter()
                     .find(|listed| listed["id"] == created["id"]);
                 assert_eq!(listed, Some(&created));
-                let state = app.exported_state(true).await;
-                let exported = state["environments"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .flat_map(|env| env["applications"].as_array().unwrap())
-                    .find(|exported| exported["id"] == created["id"])
-                    .expect("exported");
-                let exported = Value::Object(without(
-                    exported,
-                    &["id", "createdAt", "updatedAt", "pushCredentials", "clientSecret"],
-                ));
+                let exported = exported_attributes(&app.exported_state(true).await, &created);
                 assert_eq!(keys_of(&exported), keys_of(&got));
                 assert_eq!(exported, got);
                 let (status, _) = call(app, Method::DELETE, &item, None).await;
