@@ -235,20 +235,20 @@ impl Authority {
                     .map_err(|error| dir_error(&cert_path, format!("cannot write: {error}")))?;
                 Ok(ca)
             }
-            (true, false) => Err(dir_error(
-                &key_path,
-                format!(
-                    "is missing while {} is there: restore it, or remove both to make a new CA",
-                    cert_path.display()
-                ),
-            )),
-            (false, true) => Err(dir_error(
-                &cert_path,
-                format!(
-                    "is missing while {} is there: restore it, or remove both to make a new CA",
-                    key_path.display()
-                ),
-            )),
+            (cert_there, _) => {
+                let (missing, there) = if cert_there {
+                    (&key_path, &cert_path)
+                } else {
+                    (&cert_path, &key_path)
+                };
+                Err(dir_error(
+                    missing,
+                    format!(
+                        "is missing while {} is there: restore it, or remove both to make a new CA",
+                        there.display()
+                    ),
+                ))
+            }
         }
     }
 }

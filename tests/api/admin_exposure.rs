@@ -42,6 +42,13 @@ async fn export(app: &TestApp, token: Option<&str>) -> reqwest::Response {
     request.send().await.unwrap()
 }
 
+/// Asserts a 200 export that holds the HMS credential's secret.
+async fn assert_hands_out_secrets(response: reqwest::Response) {
+    assert_eq!(response.status(), 200);
+    let text = response.text().await.unwrap();
+    assert!(text.contains("hms-client-secret-value"), "{text}");
+}
+
 #[tokio::test]
 async fn an_open_admin_api_beyond_loopback_hands_out_no_secrets() {
     for config in [
@@ -69,15 +76,7 @@ async fn an_open_admin_api_beyond_loopback_hands_out_no_secrets() {
 async fn a_loopback_only_emulator_without_a_token_hands_its_admin_the_secrets() {
     let app = spawn_app().await;
     app.create_ok(&hms_body()).await;
-    let response = export(&app, None).await;
-    assert_eq!(response.status(), 200);
-    assert!(
-        response
-            .text()
-            .await
-            .unwrap()
-            .contains("hms-client-secret-value")
-    );
+    assert_hands_out_secrets(export(&app, None).await).await;
 }
 
 #[tokio::test]
@@ -86,15 +85,7 @@ async fn beyond_loopback_with_a_token_secrets_need_that_token() {
     for token in [None, Some("wrong"), Some("admin-tok-s3cre")] {
         assert_error(export(&app, token).await, 401, "ACCESS_FAILED").await;
     }
-    let response = export(&app, Some(TOKEN)).await;
-    assert_eq!(response.status(), 200);
-    assert!(
-        response
-            .text()
-            .await
-            .unwrap()
-            .contains("hms-client-secret-value")
-    );
+    assert_hands_out_secrets(export(&app, Some(TOKEN)).await).await;
 }
 
 /// `GET /__admin/{path}` with the admin token: the answer's JSON.
