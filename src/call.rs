@@ -104,7 +104,7 @@ fn by_templates(method: &Method, path: &str) -> Call {
 /// which the template lookup, with its parameters, was a twentieth of a read's work. Anything
 /// else (an id percent-encoded or no UUID, another path) is left to the templates.
 fn push_credential(method: &Method, path: &str) -> Option<Call> {
-    let plain = |text: &str| crate::json_input::parse_id(text);
+    let plain = |text: &str| crate::domain::parse_id(text);
     let rest = path.strip_prefix("/v1/environments/")?;
     let (environment, rest) = rest.split_at_checked(36)?;
     let rest = rest.strip_prefix("/applications/")?;
@@ -156,9 +156,9 @@ fn own_path(path: &str) -> Option<OwnPath> {
 
 /// A path segment as an id: a hyphenated UUID, percent-decoded first when it must be.
 fn id(segment: &str) -> Option<Uuid> {
-    crate::json_input::parse_id(segment).or_else(|| {
+    crate::domain::parse_id(segment).or_else(|| {
         let decoded = percent_decode(segment).filter(|_| segment.contains('%'))?;
-        crate::json_input::parse_id(&decoded)
+        crate::domain::parse_id(&decoded)
     })
 }
 

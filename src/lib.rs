@@ -48,7 +48,6 @@ mod extract;
 mod faults;
 pub mod healthcheck;
 mod journal;
-mod json_input;
 mod json_text;
 mod links;
 mod mock_server;

@@ -93,6 +93,8 @@ fn link_field(snake: &str) -> Option<&'static str> {
     }
 }
 
+pub mod admin;
+
 /// Schema-only types: they describe bodies that handlers parse by hand, and are never built.
 #[allow(dead_code)]
 pub mod schemas {

@@ -38,6 +38,7 @@ pub use write::to_document;
 use crate::clock::Timestamp;
 use crate::domain::FieldError;
 use crate::store::{Snapshot, Store, StoreError};
+use read::Dated;
 
 /// The version of the format this build writes and reads.
 pub const SCHEMA_VERSION: u64 = 1;
@@ -57,9 +58,8 @@ pub enum Secrets {
 /// A seed document that passed validation: applying it cannot fail.
 #[derive(Clone, Debug)]
 pub struct Seed {
-    /// The validated document; read again on each use, so that the entries without timestamps
-    /// get the time of that use.
-    document: Value,
+    /// The validated document; its entries without timestamps get the time of each use.
+    document: Dated,
 }
 
 /// Every problem found in a seed document, each with the entry it concerns.
@@ -115,9 +115,8 @@ pub fn parse(source_name: &str, text: &str) -> Result<Seed, SeedError> {
             format!("is not valid JSON: {error}"),
         )
     })?;
-    // The timestamps given to entries without one do not matter for validation.
-    match from_document(&document, chrono::DateTime::UNIX_EPOCH) {
-        Ok(_) => Ok(Seed { document }),
+    match read::read(&document) {
+        Ok(document) => Ok(Seed { document }),
         Err(errors) => Err(SeedError {
             source_name: source_name.to_owned(),
             problems: errors.into_iter().map(describe).collect(),
@@ -137,7 +136,7 @@ fn describe(error: FieldError) -> (String, String) {
 impl Seed {
     /// The state the seed describes; entries without timestamps are created `now`.
     pub fn snapshot(&self, now: Timestamp) -> Snapshot {
-        from_document(&self.document, now).expect("a seed is validated when it is made")
+        self.document.at(now)
     }
 
     /// Replaces everything in the store with the seed's state (deleted ids and grants too).

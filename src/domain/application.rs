@@ -156,7 +156,7 @@ pub fn parse_application(
         );
     }
     match body.get("grantTypes") {
-        Some(Value::Array(grants)) if grants.is_empty() => walk.problem(
+        Some(Value::Array(grants)) if grants.is_empty() => walk.problems.push(
             FieldErrorCode::EmptyValue,
             "grantTypes",
             "The grantTypes attribute must not be empty.".to_owned(),
@@ -170,9 +170,7 @@ pub fn parse_application(
         _ => {}
     }
     check_together(&mut walk, &attributes);
-    if !walk.problems.is_empty() {
-        return Err(walk.problems);
-    }
+    walk.problems.finish(Some(()))?;
     // Back into the table's order, after the insertions above.
     let attributes = APPLICATION
         .iter()
@@ -203,7 +201,7 @@ fn check_together(walk: &mut Walk, attributes: &Map<String, Value>) {
     if let (Some(duration), Some(rolling)) = (duration, rolling)
         && duration > rolling
     {
-        walk.problem(
+        walk.problems.push(
             FieldErrorCode::InvalidValue,
             "refreshTokenDuration",
             "The refreshTokenDuration attribute must not exceed refreshTokenRollingDuration."
@@ -212,7 +210,7 @@ fn check_together(walk: &mut Walk, attributes: &Map<String, Value>) {
     }
     let yes = |name: &str| attributes.get(name) == Some(&Value::Bool(true));
     if yes("supportUnsignedRequestObject") && yes("requireSignedRequestObject") {
-        walk.problem(
+        walk.problems.push(
             FieldErrorCode::InvalidValue,
             "requireSignedRequestObject",
             "requireSignedRequestObject and supportUnsignedRequestObject cannot both be true."
@@ -220,17 +218,14 @@ fn check_together(walk: &mut Walk, attributes: &Map<String, Value>) {
         );
     }
     if attributes.contains_key("jwks") && attributes.contains_key("jwksUrl") {
-        walk.problem(
+        walk.problems.push(
             FieldErrorCode::InvalidValue,
             "jwksUrl",
             "Give jwks or jwksUrl, not both.".to_owned(),
         );
     }
     let cors = |key: &str| number(&["corsSettings", key]);
-    let cors_judged = walk
-        .problems
-        .iter()
-        .any(|problem| problem.target.starts_with("corsSettings"));
+    let cors_judged = walk.problems.has_under("corsSettings");
     if !cors_judged
         && cors("behavior").as_ref().and_then(Value::as_str) == Some("ALLOW_SPECIFIC_ORIGINS")
         && cors("origins")
@@ -238,7 +233,7 @@ fn check_together(walk: &mut Walk, attributes: &Map<String, Value>) {
             .and_then(Value::as_array)
             .is_none_or(Vec::is_empty)
     {
-        walk.problem(
+        walk.problems.push(
             FieldErrorCode::RequiredValue,
             "corsSettings.origins",
             "ALLOW_SPECIFIC_ORIGINS needs at least one origin in corsSettings.origins.".to_owned(),
@@ -250,7 +245,7 @@ fn check_together(walk: &mut Walk, attributes: &Map<String, Value>) {
             .and_then(|v| v.as_i64())
             .is_some_and(|hours| hours > 48)
     {
-        walk.problem(
+        walk.problems.push(
             FieldErrorCode::InvalidValue,
             "mobile.integrityDetection.cacheDuration.amount",
             "The cache duration may be at most 48 hours.".to_owned(),

@@ -3,7 +3,7 @@
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::fields::Fields;
+use super::fields::{Problems, present};
 use super::{FieldError, FieldErrorCode};
 
 /// The regions PingOne hosts environments in.
@@ -50,41 +50,25 @@ pub fn parse_environment(
     body: &Map<String, Value>,
     reject_unknown: bool,
 ) -> Result<EnvironmentSpec, Vec<FieldError>> {
-    let mut fields = Fields::new(body);
-    let name = fields.required("name");
-    let description = fields.optional("description");
-    let icon = fields.optional("icon");
-    let region = fields.one_of("region", &REGIONS);
-    let environment_type = fields.one_of("type", &ENVIRONMENT_TYPES);
-    let license_id = match body.get("license") {
-        None | Some(Value::Null) => {
-            fields.errors.push(FieldError::new(
-                FieldErrorCode::RequiredValue,
-                "license.id",
-                "The license.id attribute is required.".to_owned(),
-            ));
+    let mut problems = Problems::new();
+    let name = problems.text(body, "name", "");
+    let description = problems.optional_text(body, "description", "");
+    let icon = problems.optional_text(body, "icon", "");
+    let region = problems.one_of(body, "region", "", &REGIONS);
+    let environment_type = problems.one_of(body, "type", "", &ENVIRONMENT_TYPES);
+    let license_id = match present(body, "license") {
+        None => {
+            let message = "The license.id attribute is required.";
+            problems.push(FieldErrorCode::RequiredValue, "license.id", message);
             None
         }
         Some(Value::Object(license)) => {
-            let id = license
-                .get("id")
-                .and_then(Value::as_str)
-                .and_then(|id| Uuid::try_parse(id).ok());
-            if id.is_none() {
-                fields.errors.push(FieldError::new(
-                    FieldErrorCode::InvalidValue,
-                    "license.id",
-                    "The license.id attribute must be a UUID.".to_owned(),
-                ));
-            }
-            id
+            let id = problems.required(license, "id", "license");
+            problems.uuid(id, "id", "license")
         }
         Some(_) => {
-            fields.errors.push(FieldError::new(
-                FieldErrorCode::InvalidValue,
-                "license",
-                "The license attribute must be an object with an id.".to_owned(),
-            ));
+            let message = "The license attribute must be an object with an id.";
+            problems.invalid("license", message);
             None
         }
     };
@@ -103,23 +87,22 @@ pub fn parse_environment(
             "updatedAt",
             "_links",
         ];
-        fields.reject_unknown(&[&known], "an environment");
+        problems.unknown_keys(body, &known, "", "an environment");
     }
-    match (name, region, environment_type, license_id) {
-        (Some(name), Some(region), Some(environment_type), Some(license_id))
-            if fields.errors.is_empty() =>
-        {
-            Ok(EnvironmentSpec {
+    let spec = match (name, region, environment_type, license_id) {
+        (Some(name), Some(region), Some(environment_type), Some(license_id)) => {
+            Some(EnvironmentSpec {
                 name: name.to_owned(),
                 description: description.map(str::to_owned),
-                region: canonical(&REGIONS, region),
-                environment_type: canonical(&ENVIRONMENT_TYPES, environment_type),
+                region,
+                environment_type,
                 license_id: Some(license_id),
                 icon: icon.map(str::to_owned),
             })
         }
-        _ => Err(fields.errors),
-    }
+        _ => None,
+    };
+    problems.finish(spec)
 }
 
 /// The `'static` spelling of a value already checked to be in `allowed`.

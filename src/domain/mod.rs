@@ -17,6 +17,7 @@ pub use application::{
 pub use credential::{CredentialType, PushCredential};
 pub(crate) use environment::canonical;
 pub use environment::{EnvironmentSpec, ORGANIZATION_ID, REGIONS, parse_environment};
+pub(crate) use fields::{Problems, child, item, parse_id, present};
 pub use filter::{Candidate, EnvironmentFilter};
 pub use parse::{
     FieldError, FieldErrorCode, LEGACY_FCM_MESSAGE, ParseOptions, declared_type,

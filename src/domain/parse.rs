@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value};
 
-use super::fields::Fields;
+use super::fields::Problems;
 use super::{CredentialType, JoinedSecrets, PushCredential, Secret};
 
 /// The switches that change what a body may contain.
@@ -116,13 +116,13 @@ pub fn parse_push_credential(
     options: ParseOptions,
 ) -> Result<PushCredential, Vec<FieldError>> {
     let ty = parse_type(body, options)?;
-    let mut fields = Fields::new(body);
+    let mut problems = Problems::new();
     let credential = match ty {
         CredentialType::Apns => {
-            let key = fields.required("key");
-            let team_id = fields.required("teamId");
-            let token = fields.required("token");
-            let token = token.filter(|pem| fields.check("token", is_pkcs8_pem(pem), PEM_MESSAGE));
+            let key = problems.text(body, "key", "");
+            let team_id = problems.text(body, "teamId", "");
+            let token = problems.text(body, "token", "");
+            let token = token.filter(|pem| problems.check(is_pkcs8_pem(pem), "token", PEM_MESSAGE));
             match (key, team_id, token) {
                 (Some(key), Some(team_id), Some(token)) => {
                     Some(PushCredential::Apns(JoinedSecrets::new([
@@ -134,16 +134,16 @@ pub fn parse_push_credential(
         }
         CredentialType::FcmHttpV1 => {
             let target = "googleServiceAccountCredentials";
-            fields
-                .required(target)
-                .filter(|json| fields.check(target, is_service_account(json), SA_MESSAGE))
+            problems
+                .text(body, target, "")
+                .filter(|json| problems.check(is_service_account(json), target, SA_MESSAGE))
                 .map(|json| PushCredential::FcmHttpV1 {
                     google_service_account_credentials: Secret::new(json),
                 })
         }
         CredentialType::Hms => {
-            let client_id = fields.required("clientId");
-            let client_secret = fields.required("clientSecret");
+            let client_id = problems.text(body, "clientId", "");
+            let client_secret = problems.text(body, "clientSecret", "");
             match (client_id, client_secret) {
                 (Some(client_id), Some(secret)) => Some(PushCredential::Hms {
                     client_id: client_id.into(),
@@ -154,13 +154,13 @@ pub fn parse_push_credential(
         }
         CredentialType::Fcm => {
             // The legacy API required `teamId` and `token` to be left empty for FCM.
-            let key = fields.required("key");
+            let key = problems.text(body, "key", "");
             for field in ["teamId", "token"] {
                 let empty = matches!(body.get(field), None | Some(Value::Null))
                     || body.get(field).and_then(Value::as_str) == Some("");
-                fields.check(
-                    field,
+                problems.check(
                     empty,
+                    field,
                     &format!("The {field} attribute must be left empty for type FCM."),
                 );
             }
@@ -169,12 +169,12 @@ pub fn parse_push_credential(
     };
     if options.reject_unknown_fields {
         let context = format!("push credential type {}", ty.as_str());
-        fields.reject_unknown(&[&["type"], ty.fields()], &context);
+        let known: Vec<&str> = std::iter::once("type")
+            .chain(ty.fields().iter().copied())
+            .collect();
+        problems.unknown_keys(body, &known, "", &context);
     }
-    match credential {
-        Some(credential) if fields.errors.is_empty() => Ok(credential),
-        _ => Err(fields.errors),
-    }
+    problems.finish(credential)
 }
 
 fn parse_type(

@@ -17,8 +17,8 @@ use uuid::Uuid;
 
 use super::{Action, Call};
 use crate::domain::{FieldError, FieldErrorCode};
+use crate::domain::{Problems, child, present};
 use crate::error::InjectedError;
-use crate::json_input::{Problems, child, present};
 use crate::operations::{self, OPERATIONS, Operation};
 
 /// The longest delay a rule may ask for: 5 minutes.
@@ -54,7 +54,8 @@ pub struct RuleSpec {
     pub times: Option<u64>,
 }
 
-const FIELDS: [&str; 8] = [
+/// The members of a rule (`openapi::admin::FaultRuleRequest` describes them).
+pub(super) const FIELDS: [&str; 8] = [
     "method",
     "route",
     "environmentId",
@@ -69,7 +70,7 @@ impl RuleSpec {
     /// Parses a rule, reporting every problem.
     pub fn parse(body: &Map<String, Value>) -> Result<Self, Vec<FieldError>> {
         let mut problems = Problems::new();
-        problems.unknown_keys(body, &FIELDS, "");
+        problems.unknown_keys(body, &FIELDS, "", "a fault rule");
         let route = parse_route(&mut problems, body);
         let method = problems
             .string(present(body, "method"), "method", "")
@@ -78,7 +79,7 @@ impl RuleSpec {
             && method != operation.method
         {
             problems.invalid(
-                "method".to_owned(),
+                "method",
                 format!(
                     "{} is a {} operation; leave method out or set it to {}.",
                     operation.id, operation.method, operation.method
@@ -92,7 +93,7 @@ impl RuleSpec {
             Some(value) => {
                 let probability = value.as_f64().filter(|p| (0.0..=1.0).contains(p));
                 if probability.is_none() {
-                    problems.invalid("probability".to_owned(), "Must be a number from 0 to 1.");
+                    problems.invalid("probability", "Must be a number from 0 to 1.");
                 }
                 probability
             }
@@ -102,10 +103,7 @@ impl RuleSpec {
             Some(value) => {
                 let seed = value.as_u64();
                 if seed.is_none() {
-                    problems.invalid(
-                        "seed".to_owned(),
-                        "Must be an integer from 0 to 18446744073709551615.",
-                    );
+                    problems.invalid("seed", "Must be an integer from 0 to 18446744073709551615.");
                 }
                 seed
             }
@@ -195,7 +193,7 @@ fn parse_route(problems: &mut Problems, body: &Map<String, Value>) -> Option<Rou
     }
     let ids: Vec<&str> = OPERATIONS.iter().map(|operation| operation.id).collect();
     problems.invalid(
-        "route".to_owned(),
+        "route",
         format!(
             "Must be *, an operation ({}) or a path template such as {}.",
             ids.join(", "),
@@ -210,7 +208,7 @@ fn parse_action(problems: &mut Problems, body: &Map<String, Value>) -> Option<Ac
         (Some(_), Some(_)) | (None, None) => {
             problems.push(
                 FieldErrorCode::RequiredValue,
-                "error".to_owned(),
+                "error",
                 "Give exactly one action: error or delayMs.",
             );
             None
@@ -222,10 +220,13 @@ fn parse_action(problems: &mut Problems, body: &Map<String, Value>) -> Option<Ac
     }
 }
 
+/// The members of a rule's `error`.
+pub(super) const ERROR_FIELDS: [&str; 3] = ["status", "code", "retryAfter"];
+
 fn parse_error(problems: &mut Problems, error: &Value) -> Option<InjectedError> {
     let path = "error";
     let object = problems.object(error, path)?;
-    problems.unknown_keys(object, &["status", "code", "retryAfter"], path);
+    problems.unknown_keys(object, &ERROR_FIELDS, path, "an error");
     let status = problems.required(object, "status", path);
     let status = problems
         .integer(status, "status", path, 400..=599)

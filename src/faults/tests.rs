@@ -190,3 +190,14 @@ fn a_listed_rule_shows_its_seed_even_when_none_was_given() {
     assert_eq!(listed["method"], "GET");
     assert_eq!(listed["hits"], 0);
 }
+
+#[test]
+fn the_fault_rule_schema_names_exactly_what_the_parser_accepts() {
+    use crate::openapi::admin::{FaultRuleRequest, InjectedErrorRequest, property_names};
+    let mut accepted = super::spec::FIELDS.map(str::to_owned).to_vec();
+    accepted.sort();
+    assert_eq!(property_names::<FaultRuleRequest>(), accepted);
+    let mut accepted = super::spec::ERROR_FIELDS.map(str::to_owned).to_vec();
+    accepted.sort();
+    assert_eq!(property_names::<InjectedErrorRequest>(), accepted);
+}

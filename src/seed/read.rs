@@ -13,11 +13,24 @@ use crate::domain::{
     PushCredential, Secret, application_attributes, parse_application, parse_environment,
     parse_push_credential,
 };
-use crate::json_input::{Problems, child, item, present};
+use crate::domain::{Problems, child, item, present};
 use crate::store::{ApplicationRecord, CredentialRecord, EnvironmentRecord, Grants, Snapshot};
 
+/// The members of a document (`openapi::admin::StateDocument` describes them).
+pub(super) const DOCUMENT: [&str; 2] = ["schemaVersion", "environments"];
+/// The members of an environment entry besides the environment's attributes.
+pub(super) const ENVIRONMENT_ENTRY: [&str; 5] =
+    ["id", "manages", "createdAt", "updatedAt", "applications"];
+/// The members of an application entry besides the application's attributes.
+pub(super) const APPLICATION_ENTRY: [&str; 5] = [
+    "id",
+    "clientSecret",
+    "createdAt",
+    "updatedAt",
+    "pushCredentials",
+];
 /// The fields of an environment entry that are the environment's attributes.
-const ENVIRONMENT_ATTRIBUTES: [&str; 6] =
+pub(super) const ENVIRONMENT_ATTRIBUTES: [&str; 6] =
     ["name", "description", "region", "type", "license", "icon"];
 /// The fields that hold push-credential secrets, whatever the type.
 const CREDENTIAL_SECRETS: [&str; 5] = [
@@ -32,14 +45,69 @@ const NO_LICENSE: Uuid = Uuid::nil();
 
 /// Reads and validates a whole document; a missing `createdAt`/`updatedAt` becomes `now`.
 pub fn from_document(document: &Value, now: Timestamp) -> Result<Snapshot, Vec<FieldError>> {
+    Ok(read(document)?.at(now))
+}
+
+/// Reads and validates a whole document, leaving the missing timestamps to [`Dated::at`].
+pub fn read(document: &Value) -> Result<Dated, Vec<FieldError>> {
     let mut reader = Reader {
         problems: Problems::new(),
         credential_ids: HashSet::new(),
         granted: Vec::new(),
-        now,
+        dating: Vec::new(),
     };
     let snapshot = reader.document(document);
-    reader.problems.finish(snapshot)
+    let dating = std::mem::take(&mut reader.dating);
+    reader
+        .problems
+        .finish(snapshot)
+        .map(|snapshot| Dated { snapshot, dating })
+}
+
+/// A validated document whose undated entries are dated when it is used.
+#[derive(Clone, Debug)]
+pub struct Dated {
+    /// Undated entries hold a stand-in time until [`Dated::at`] replaces it.
+    snapshot: Snapshot,
+    /// One per entry, in document order: environment, then each application and its credentials.
+    dating: Vec<Dating>,
+}
+
+/// Which of an entry's timestamps the document gave.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Dating {
+    /// Both, or `createdAt` alone (`updatedAt` is then `createdAt`).
+    Given,
+    /// `updatedAt` alone: created at the time of use, or at `updatedAt` if that is earlier.
+    UpdatedOnly,
+    /// Neither: created and updated at the time of use.
+    Neither,
+}
+
+impl Dated {
+    /// The snapshot with every undated entry dated `now`.
+    pub fn at(&self, now: Timestamp) -> Snapshot {
+        let mut snapshot = self.snapshot.clone();
+        let mut dating = self.dating.iter().copied();
+        let mut date = |created: &mut Timestamp, updated: &mut Timestamp| match dating
+            .next()
+            .unwrap_or(Dating::Given)
+        {
+            Dating::Given => {}
+            Dating::UpdatedOnly => *created = (*updated).min(now),
+            Dating::Neither => (*created, *updated) = (now, now),
+        };
+        for environment in &mut snapshot.environments {
+            date(&mut environment.created_at, &mut environment.updated_at);
+            for application in &mut environment.applications {
+                date(&mut application.created_at, &mut application.updated_at);
+                for credential in &mut application.push_credentials {
+                    date(&mut credential.created_at, &mut credential.updated_at);
+                }
+            }
+        }
+        snapshot
+    }
 }
 
 struct Reader {
@@ -47,19 +115,20 @@ struct Reader {
     credential_ids: HashSet<Uuid>,
     /// Every `manages` list with its path, to check once every environment id is known.
     granted: Vec<(String, Vec<Uuid>)>,
-    now: Timestamp,
+    /// What each entry's timestamps were, in document order.
+    dating: Vec<Dating>,
 }
 
 impl Reader {
     fn document(&mut self, document: &Value) -> Option<Snapshot> {
         let object = self.problems.object(document, "")?;
         self.problems
-            .unknown_keys(object, &["schemaVersion", "environments"], "");
+            .unknown_keys(object, &DOCUMENT, "", "a state document");
         if let Some(version) = present(object, "schemaVersion")
             && version.as_u64() != Some(SCHEMA_VERSION)
         {
             self.problems.invalid(
-                "schemaVersion".to_owned(),
+                "schemaVersion",
                 format!(
                     "Unsupported schemaVersion {version}: this version of the emulator reads schemaVersion {SCHEMA_VERSION}."
                 ),
@@ -97,9 +166,10 @@ impl Reader {
         seen: &mut HashSet<Uuid>,
     ) -> Option<EnvironmentRecord> {
         let object = self.problems.object(value, path)?;
-        let mut allowed = vec!["id", "manages", "createdAt", "updatedAt", "applications"];
+        let mut allowed = ENVIRONMENT_ENTRY.to_vec();
         allowed.extend(ENVIRONMENT_ATTRIBUTES);
-        self.problems.unknown_keys(object, &allowed, path);
+        self.problems
+            .unknown_keys(object, &allowed, path, "an environment");
         let id = unique_id(&mut self.problems, object, path, seen);
         let (created_at, updated_at) = self.timestamps(object, path);
         let spec = self.environment_spec(object, path);
@@ -157,10 +227,8 @@ impl Reader {
             return Some(Grants::Own);
         };
         let Some(items) = value.as_array() else {
-            self.problems.invalid(
-                path.to_owned(),
-                "Must be an array of environment ids, or [\"*\"].",
-            );
+            self.problems
+                .invalid(path, "Must be an array of environment ids, or [\"*\"].");
             return None;
         };
         if items.len() == 1 && items[0] == "*" {
@@ -168,7 +236,7 @@ impl Reader {
         }
         let mut ids = Vec::new();
         for (index, value) in items.iter().enumerate() {
-            match value.as_str().and_then(crate::json_input::parse_id) {
+            match value.as_str().and_then(crate::domain::parse_id) {
                 Some(id) => ids.push(id),
                 None => self.problems.invalid(
                     item(path, index),
@@ -194,16 +262,11 @@ impl Reader {
         seen: &mut HashSet<Uuid>,
     ) -> Option<ApplicationRecord> {
         let object = self.problems.object(value, path)?;
-        let mut allowed = vec![
-            "id",
-            "clientSecret",
-            "createdAt",
-            "updatedAt",
-            "pushCredentials",
-        ];
+        let mut allowed = APPLICATION_ENTRY.to_vec();
         let names: Vec<&str> = application_attributes().collect();
         allowed.extend(&names);
-        self.problems.unknown_keys(object, &allowed, path);
+        self.problems
+            .unknown_keys(object, &allowed, path, "an application");
         let id = unique_id(&mut self.problems, object, path, seen);
         let (created_at, updated_at) = self.timestamps(object, path);
         let spec = parse_application(&attributes(object, &names), false)
@@ -275,7 +338,8 @@ impl Reader {
                 None
             }
             None => {
-                self.problems.invalid(target, "Must be a string.");
+                self.problems
+                    .invalid(target, "The clientSecret attribute must be a string.");
                 None
             }
         }
@@ -349,8 +413,9 @@ impl Reader {
         }
     }
 
-    /// `createdAt` and `updatedAt`, both optional: a missing `createdAt` is `now` (or an
-    /// earlier `updatedAt`), a missing `updatedAt` is `createdAt`.
+    /// `createdAt` and `updatedAt`, both optional: a missing `createdAt` is the time of use (or
+    /// an earlier `updatedAt`), a missing `updatedAt` is `createdAt`. What is missing is noted in
+    /// `dating`; the stand-in returned for it is replaced when the document is used.
     fn timestamps(
         &mut self,
         object: &Map<String, Value>,
@@ -367,12 +432,21 @@ impl Reader {
         if let (Some(created), Some(updated)) = (created, updated)
             && updated < created
         {
-            self.problems
-                .invalid(child(path, "updatedAt"), "Must not be before createdAt.");
+            let message = "The updatedAt attribute must not be before createdAt.";
+            self.problems.invalid(child(path, "updatedAt"), message);
             return (None, None);
         }
-        let created = created.unwrap_or_else(|| updated.map_or(self.now, |at| at.min(self.now)));
-        (Some(created), Some(updated.unwrap_or(created)))
+        let (dating, created, updated) = match (created, updated) {
+            (Some(created), updated) => (Dating::Given, created, updated.unwrap_or(created)),
+            (None, Some(updated)) => (Dating::UpdatedOnly, updated, updated),
+            (None, None) => (
+                Dating::Neither,
+                Timestamp::UNIX_EPOCH,
+                Timestamp::UNIX_EPOCH,
+            ),
+        };
+        self.dating.push(dating);
+        (Some(created), Some(updated))
     }
 }
 

@@ -197,3 +197,71 @@ fn a_schema_version_other_than_1_is_refused() {
     );
     assert!(parse("x.json", r#"{"schemaVersion": 1, "environments": []}"#).is_ok());
 }
+
+#[test]
+fn entries_without_timestamps_are_dated_at_each_use_and_given_ones_are_kept() {
+    let earlier = "2022-01-06T15:45:41.296Z";
+    let mut document = environment(json!([native(json!([
+        {"id":"9a3c2d3e-1f1e-4f1e-9f1e-0123456789ab","type":"HMS","clientId":"c","clientSecret":"s",
+         "updatedAt": earlier}
+    ]))]));
+    document["createdAt"] = json!("2021-03-04T05:06:07.000Z");
+    let seed = parse(
+        "test.json",
+        &json!({"environments": [document]}).to_string(),
+    )
+    .unwrap();
+    let times = |snapshot: &Snapshot| {
+        let environment = &snapshot.environments[0];
+        let application = &environment.applications[0];
+        let credential = &application.push_credentials[0];
+        [
+            (environment.created_at, environment.updated_at),
+            (application.created_at, application.updated_at),
+            (credential.created_at, credential.updated_at),
+        ]
+    };
+    let given = crate::clock::parse_timestamp("2021-03-04T05:06:07.000Z").unwrap();
+    let updated = crate::clock::parse_timestamp(earlier).unwrap();
+    for now in [Utc::now(), Utc::now() + chrono::Duration::days(400)] {
+        let [environment, application, credential] = times(&seed.snapshot(now));
+        assert_eq!(
+            environment,
+            (given, given),
+            "createdAt alone: updatedAt follows"
+        );
+        assert_eq!(application, (now, now), "neither: both are the time of use");
+        assert_eq!(credential, (updated, updated), "an earlier updatedAt alone");
+    }
+    let long_ago = crate::clock::parse_timestamp("2020-01-01T00:00:00.000Z").unwrap();
+    let [_, application, credential] = times(&seed.snapshot(long_ago));
+    assert_eq!(application, (long_ago, long_ago));
+    assert_eq!(
+        credential,
+        (long_ago, updated),
+        "created no later than the time of use"
+    );
+}
+
+#[test]
+fn the_state_document_schema_names_only_what_the_reader_accepts() {
+    use crate::openapi::admin::property_names;
+    use crate::openapi::admin::{ApplicationEntry, EnvironmentEntry, StateDocument};
+    let mut document = read::DOCUMENT.map(str::to_owned).to_vec();
+    document.sort();
+    assert_eq!(property_names::<StateDocument>(), document);
+    let environment: Vec<&str> = read::ENVIRONMENT_ENTRY
+        .into_iter()
+        .chain(read::ENVIRONMENT_ATTRIBUTES)
+        .collect();
+    for name in property_names::<EnvironmentEntry>() {
+        assert!(environment.contains(&name.as_str()), "{name}");
+    }
+    let application: Vec<&str> = read::APPLICATION_ENTRY
+        .into_iter()
+        .chain(crate::domain::application_attributes())
+        .collect();
+    for name in property_names::<ApplicationEntry>() {
+        assert!(application.contains(&name.as_str()), "{name}");
+    }
+}

@@ -31,6 +31,18 @@ fn application(ty: &str, grants: &[&str]) -> ApplicationSpec {
     parse_application(body.as_object().unwrap(), false).unwrap()
 }
 
+/// Creates an application of type `ty` with `grants` in `environment_id`.
+fn add_application(
+    store: &Store,
+    environment_id: Uuid,
+    ty: &str,
+    grants: &[&str],
+) -> ApplicationView {
+    store
+        .create_application(environment_id, application(ty, grants), Utc::now())
+        .unwrap()
+}
+
 fn environment() -> EnvironmentSpec {
     EnvironmentSpec::auto_provisioned(Uuid::new_v4())
 }
@@ -153,13 +165,7 @@ fn strict_tenancy_knows_only_what_was_created() {
     assert!(store.list_environments().is_empty());
 
     let env = store.create_environment(environment(), None, Utc::now());
-    let created = store
-        .create_application(
-            env.id,
-            application("NATIVE_APP", &["AUTHORIZATION_CODE"]),
-            Utc::now(),
-        )
-        .unwrap();
+    let created = add_application(&store, env.id, "NATIVE_APP", &["AUTHORIZATION_CODE"]);
     store.create(created.key, hms("a"), Utc::now()).unwrap();
     assert_eq!(store.list(created.key, Utc::now()).unwrap().len(), 1);
 }
@@ -168,13 +174,7 @@ fn strict_tenancy_knows_only_what_was_created() {
 fn push_credentials_need_a_native_application() {
     let store = Store::with_tenancy(Tenancy::Strict);
     let env = store.create_environment(environment(), None, Utc::now());
-    let worker = store
-        .create_application(
-            env.id,
-            application("WORKER", &["CLIENT_CREDENTIALS"]),
-            Utc::now(),
-        )
-        .unwrap();
+    let worker = add_application(&store, env.id, "WORKER", &["CLIENT_CREDENTIALS"]);
     assert_eq!(
         store.create(worker.key, hms("a"), Utc::now()),
         Err(StoreError::NotNativeApp)
@@ -186,13 +186,7 @@ fn deleting_a_parent_removes_its_credentials_and_auto_does_not_bring_it_back() {
     for tenancy in [Tenancy::Auto, Tenancy::Strict] {
         let store = Store::with_tenancy(tenancy);
         let env = store.create_environment(environment(), None, Utc::now());
-        let native = store
-            .create_application(
-                env.id,
-                application("NATIVE_APP", &["AUTHORIZATION_CODE"]),
-                Utc::now(),
-            )
-            .unwrap();
+        let native = add_application(&store, env.id, "NATIVE_APP", &["AUTHORIZATION_CODE"]);
         let credential = store.create(native.key, hms("a"), Utc::now()).unwrap();
 
         store.delete_application(native.key).unwrap();
@@ -221,13 +215,7 @@ fn deleting_a_parent_removes_its_credentials_and_auto_does_not_bring_it_back() {
 fn workers_get_a_secret_and_authenticate_with_it() {
     let store = Store::new();
     let env = store.create_environment(environment(), None, Utc::now());
-    let worker = store
-        .create_application(
-            env.id,
-            application("WORKER", &["CLIENT_CREDENTIALS"]),
-            Utc::now(),
-        )
-        .unwrap();
+    let worker = add_application(&store, env.id, "WORKER", &["CLIENT_CREDENTIALS"]);
     let secret = store.application_secret(worker.key, Utc::now()).unwrap();
     assert_eq!(secret.expose().len(), 64);
     let client_id = worker.key.application_id.to_string();
@@ -252,24 +240,12 @@ fn workers_get_a_secret_and_authenticate_with_it() {
         Err(ClientError::InvalidClient)
     );
 
-    let native = store
-        .create_application(
-            env.id,
-            application("NATIVE_APP", &["AUTHORIZATION_CODE"]),
-            Utc::now(),
-        )
-        .unwrap();
+    let native = add_application(&store, env.id, "NATIVE_APP", &["AUTHORIZATION_CODE"]);
     assert_eq!(
         store.application_secret(native.key, Utc::now()),
         Err(StoreError::NoSecret)
     );
-    let no_grant = store
-        .create_application(
-            env.id,
-            application("WORKER", &["AUTHORIZATION_CODE"]),
-            Utc::now(),
-        )
-        .unwrap();
+    let no_grant = add_application(&store, env.id, "WORKER", &["AUTHORIZATION_CODE"]);
     let secret = store.application_secret(no_grant.key, Utc::now()).unwrap();
     assert_eq!(
         store.authenticate_client(
@@ -319,13 +295,7 @@ fn strict_grants_cover_own_created_and_seeded_environments() {
 fn an_application_cannot_change_type() {
     let store = Store::new();
     let env = store.create_environment(environment(), None, Utc::now());
-    let native = store
-        .create_application(
-            env.id,
-            application("NATIVE_APP", &["AUTHORIZATION_CODE"]),
-            Utc::now(),
-        )
-        .unwrap();
+    let native = add_application(&store, env.id, "NATIVE_APP", &["AUTHORIZATION_CODE"]);
     assert_eq!(
         store.replace_application(
             native.key,

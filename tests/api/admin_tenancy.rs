@@ -20,20 +20,7 @@ fn worker_body() -> Value {
 
 /// Creates a worker in `ENV_ID` (any bearer token) and returns its id and client secret.
 async fn create_worker(app: &TestApp) -> (String, String) {
-    let url = format!("{}/v1/environments/{ENV_ID}/applications", app.address);
-    let response = app.send_json(Method::POST, &url, &worker_body()).await;
-    assert_eq!(response.status(), 201);
-    let id = response.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let secret: Value = app
-        .get(&format!("{url}/{id}/secret"))
-        .await
-        .json()
-        .await
-        .unwrap();
-    (id, secret["secret"].as_str().unwrap().to_owned())
+    create_with_secret(app, &worker_body()).await
 }
 
 #[tokio::test]
@@ -146,17 +133,7 @@ async fn an_export_holds_environments_applications_and_secrets_and_loads_back_un
         .await;
 
     assert_eq!(target.exported_state(true).await, export);
-    let issued = target
-        .client
-        .post(format!("{}/{ENV_ID}/as/token", target.address))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", worker.as_str()),
-            ("client_secret", secret.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let issued = token_posted(&target, ENV_ID, &worker, &secret).await;
     assert_eq!(issued.status(), 200, "the client secret came along");
 }
 
@@ -183,17 +160,7 @@ async fn grants_of_a_seeded_server_survive_an_export_and_import() {
 async fn token_requests_and_client_secrets_never_reach_the_journal() {
     let app = spawn_app().await;
     let (worker, secret) = create_worker(&app).await;
-    let issued = app
-        .client
-        .post(format!("{}/{ENV_ID}/as/token", app.address))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", worker.as_str()),
-            ("client_secret", secret.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let issued = token_posted(&app, ENV_ID, &worker, &secret).await;
     assert_eq!(issued.status(), 200);
     let regenerated = app
         .request(
@@ -237,15 +204,9 @@ async fn fault_rules_name_the_new_operations() {
         app.add_fault(&json!({"route": route, "error": {"status": 503}, "times": 1}))
             .await;
     }
-    let form = [
-        ("grant_type", "client_credentials"),
-        ("client_id", worker.as_str()),
-        ("client_secret", secret.as_str()),
-    ];
-    let url = format!("{}/{ENV_ID}/as/token", app.address);
-    let first = app.client.post(&url).form(&form).send().await.unwrap();
+    let first = token_posted(&app, ENV_ID, &worker, &secret).await;
     assert_error(first, 503, "UNEXPECTED_ERROR").await;
-    let second = app.client.post(&url).form(&form).send().await.unwrap();
+    let second = token_posted(&app, ENV_ID, &worker, &secret).await;
     assert_eq!(second.status(), 200);
     let environments = format!("{}/v1/environments", app.address);
     assert_error(app.get(&environments).await, 503, "UNEXPECTED_ERROR").await;

@@ -556,11 +556,7 @@ mod properties {
     fn server() -> &'static (Runtime, TestApp) {
         static SERVER: OnceLock<(Runtime, TestApp)> = OnceLock::new();
         SERVER.get_or_init(|| {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .unwrap();
+            let runtime = runtime();
             let app = runtime.block_on(strict_app());
             (runtime, app)
         })

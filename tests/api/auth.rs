@@ -93,20 +93,6 @@ async fn auth_none_turns_the_check_off() {
 }
 
 #[tokio::test]
-async fn health_probes_need_no_token() {
-    let app = spawn_app().await;
-    for path in ["/healthz", "/readyz"] {
-        let response = app
-            .client
-            .get(format!("{}{path}", app.address))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200, "{path}");
-    }
-}
-
-#[tokio::test]
 async fn unknown_paths_outside_v1_are_404_without_a_token() {
     let app = spawn_app().await;
     let response = app

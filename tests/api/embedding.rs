@@ -31,12 +31,8 @@ async fn many_mocks_run_at_once_without_seeing_each_other() {
         let list: Value = client
             .get(mock.push_credentials_url(env, app))
             .bearer_auth("t")
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .fetch_json()
+            .await;
         assert_eq!(list["count"], 1, "mock {i} holds only its own credential");
         assert_eq!(
             list["_embedded"]["pushCredentials"][0]["clientId"],
@@ -85,12 +81,8 @@ async fn a_mock_takes_the_same_options_as_the_binary() {
     let created: Value = reqwest::Client::new()
         .post(&url)
         .json(&hms_body())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .fetch_json()
+        .await;
     assert!(
         created["_links"]["self"]["href"]
             .as_str()

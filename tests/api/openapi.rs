@@ -6,7 +6,7 @@ use pingone_push_mock::Config;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, apns_body, hms_body, spawn_app, spawn_app_with};
+use crate::helpers::{TestApp, apns_body, create_with_secret, hms_body, spawn_app, spawn_app_with};
 
 /// Every route the server serves. Adding a route means adding it here, and the test then
 /// checks it is documented (and that nothing else is).
@@ -161,25 +161,7 @@ fn application_body(ty: &str) -> Value {
 
 /// A worker application in `ENV_ID`: its id and client secret.
 async fn worker(app: &TestApp) -> (String, String) {
-    let applications = format!(
-        "{}/v1/environments/{}/applications",
-        app.address,
-        crate::helpers::ENV_ID
-    );
-    let created: Value = app
-        .send_json(Method::POST, &applications, &application_body("WORKER"))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = created["id"].as_str().unwrap().to_owned();
-    let secret: Value = app
-        .get(&format!("{applications}/{id}/secret"))
-        .await
-        .json()
-        .await
-        .unwrap();
-    (id, secret["secret"].as_str().unwrap().to_owned())
+    create_with_secret(app, &application_body("WORKER")).await
 }
 
 #[tokio::test]
@@ -445,10 +427,12 @@ async fn values_outside_the_documented_ones_are_rejected() {
 }
 
 /// Formats JSON Schema and OpenAPI define; any other is ours and needs a generator.
-const STANDARD_FORMATS: [&str; 8] = [
+const STANDARD_FORMATS: [&str; 10] = [
     "uuid",
     "int32",
     "int64",
+    "float",
+    "double",
     "date-time",
     "uri",
     "email",
@@ -590,5 +574,46 @@ async fn following_the_read_link_of_each_create_reaches_what_it_made() {
         }
         let response = app.get(&format!("{}{path}", app.address)).await;
         assert_eq!(response.status(), 200, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn admin_bodies_have_closed_schemas_and_a_member_outside_them_is_refused() {
+    let app = spawn_app().await;
+    let document = document(&app).await;
+    let bodies = [
+        (
+            "post",
+            "faults",
+            json!({"route": "*", "error": {"status": 503}}),
+        ),
+        ("put", "clock", json!({"offsetMs": 1000})),
+        ("put", "state", json!({"environments": []})),
+    ];
+    for (method, path, valid) in bodies {
+        let operation = &document["paths"][format!("/__admin/{path}")][method];
+        let reference = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{method} {path}: {operation}"));
+        let name = reference.trim_start_matches("#/components/schemas/");
+        let schema = &document["components"]["schemas"][name];
+        assert_eq!(schema["additionalProperties"], false, "{name}: {schema}");
+        let properties = schema["properties"].as_object().unwrap();
+        for member in valid.as_object().unwrap().keys() {
+            assert!(properties.contains_key(member), "{name} lacks {member}");
+        }
+        let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+        let mut invalid = valid.clone();
+        invalid["notInTheSchema"] = json!(1);
+        let refused = app.admin(method.clone(), path, Some(&invalid)).await;
+        assert_eq!(refused.status(), 400, "{path}");
+        let body: Value = refused.json().await.unwrap();
+        assert_eq!(body["details"][0]["target"], "notInTheSchema", "{body}");
+        let accepted = app.admin(method, path, Some(&valid)).await;
+        assert!(
+            accepted.status().is_success(),
+            "{path}: {}",
+            accepted.status()
+        );
     }
 }

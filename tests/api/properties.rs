@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 use tokio::runtime::Runtime;
 use uuid::Uuid;
 
-use crate::helpers::{APNS_KEY, ENV_ID, TestApp, spawn_app};
+use crate::helpers::{APNS_KEY, ENV_ID, TestApp, runtime, spawn_app};
 
 /// Every secret value this test sends contains it; no answer may.
 const MARKER: &str = "zqx-secret-";
@@ -25,11 +25,7 @@ const OTHER_FIELDS: [&str; 4] = ["type", "clientId", "id", "environment"];
 fn server() -> &'static (Runtime, TestApp, String) {
     static SERVER: OnceLock<(Runtime, TestApp, String)> = OnceLock::new();
     SERVER.get_or_init(|| {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
+        let runtime = runtime();
         let (app, existing) = runtime.block_on(async {
             let app = spawn_app().await;
             let created: Value = app

@@ -202,17 +202,7 @@ async fn the_flow_also_works_with_any_bearer_and_form_client_authentication() {
         .await
         .unwrap();
     let secret = secret["secret"].as_str().unwrap();
-    let response = app
-        .client
-        .post(format!("{}/{env}/as/token", app.address))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", id),
-            ("client_secret", secret),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let response = token_posted(&app, &env, id, secret).await;
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["token_type"], "Bearer");

@@ -155,12 +155,8 @@ async fn http_and_https_are_served_at_once_each_with_its_own_links() {
         .post(format!("{https}{path}"))
         .bearer_auth("t")
         .json(&hms_body())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .fetch_json()
+        .await;
     let id = over_tls["id"].as_str().unwrap();
     assert_eq!(
         over_tls["_links"]["self"]["href"],
@@ -169,12 +165,8 @@ async fn http_and_https_are_served_at_once_each_with_its_own_links() {
     let plain_read: Value = plain
         .get(format!("{}{path}/{id}", server.base_url()))
         .bearer_auth("t")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .fetch_json()
+        .await;
     assert_eq!(
         plain_read["_links"]["self"]["href"],
         format!("{}{path}/{id}", server.base_url()),
@@ -185,12 +177,8 @@ async fn http_and_https_are_served_at_once_each_with_its_own_links() {
         .get(format!("{https}{path}/{id}"))
         .bearer_auth("t")
         .header("x-forwarded-proto", "http")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .fetch_json()
+        .await;
     assert_eq!(
         forwarded["_links"]["self"]["href"],
         format!("http://{API_HOST}:{}{path}/{id}", https_port(&server))

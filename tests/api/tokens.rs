@@ -43,12 +43,8 @@ async fn a_token_is_an_rs256_jwt_with_the_pingone_claims() {
     let jwks: Value = app
         .client
         .get(format!("{}/{ADMIN_ENV}/as/jwks", app.address))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .fetch_json()
+        .await;
     assert_eq!(jwks["keys"][0]["kid"], header["kid"]);
     assert_eq!(jwks["keys"][0]["kty"], "RSA");
     assert!(jwks["keys"][0].get("d").is_none(), "no private part");

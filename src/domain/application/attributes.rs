@@ -8,6 +8,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::domain::fields::{Problems, child};
 use crate::domain::{FieldError, FieldErrorCode, Secret};
 
 /// What a value must be.
@@ -300,7 +301,7 @@ pub(super) const APPLICATION: &[Attr] = &[
 
 /// The result of a walk: the attributes in table order, write-only values apart, problems.
 pub(super) struct Walk {
-    pub problems: Vec<FieldError>,
+    pub problems: Problems,
     pub write_only: Vec<(String, Secret)>,
     reject_unknown: bool,
 }
@@ -308,7 +309,7 @@ pub(super) struct Walk {
 impl Walk {
     pub fn new(reject_unknown: bool) -> Self {
         Self {
-            problems: Vec::new(),
+            problems: Problems::new(),
             write_only: Vec::new(),
             reject_unknown,
         }
@@ -323,13 +324,13 @@ impl Walk {
     ) -> Map<String, Value> {
         let mut out = Map::new();
         for attr in attrs {
-            let target = join(path, attr.name);
+            let target = child(path, attr.name);
             match input.get(attr.name) {
                 None | Some(Value::Null) => {
                     if let Some(value) = self.fill(attr, &target) {
                         out.insert(attr.name.to_owned(), value);
                     } else if attr.required {
-                        self.problem(
+                        self.problems.push(
                             FieldErrorCode::RequiredValue,
                             &target,
                             format!("The {target} attribute is required."),
@@ -350,8 +351,8 @@ impl Walk {
                 .collect();
             unknown.sort();
             for key in unknown {
-                let target = join(path, key);
-                self.problem(
+                let target = child(path, key);
+                self.problems.push(
                     FieldErrorCode::InvalidValue,
                     &target,
                     "Unknown property for an application.".to_owned(),
@@ -378,7 +379,7 @@ impl Walk {
     /// keep: write-only and ignored values).
     fn value(&mut self, kind: &Kind, value: &Value, target: &str) -> Option<Value> {
         let invalid = |walk: &mut Self, what: &str| {
-            walk.problem(
+            walk.problems.push(
                 FieldErrorCode::InvalidValue,
                 target,
                 format!("The {target} attribute must be {what}."),
@@ -406,7 +407,7 @@ impl Walk {
                     Some(value.clone())
                 }
                 Value::String(_) => {
-                    self.problem(
+                    self.problems.push(
                         FieldErrorCode::EmptyValue,
                         target,
                         format!("The {target} attribute must not be empty."),
@@ -476,7 +477,7 @@ impl Walk {
         target: &str,
         what: &str,
     ) -> Option<Value> {
-        self.problems.push(FieldError {
+        self.problems.push_error(FieldError {
             allowed_values: Some(allowed),
             ..FieldError::new(
                 FieldErrorCode::InvalidValue,
@@ -492,24 +493,12 @@ impl Walk {
 
     fn at_most(&mut self, count: usize, max: usize, target: &str) -> bool {
         if count > max {
-            self.problem(
+            self.problems.push(
                 FieldErrorCode::InvalidValue,
                 target,
                 format!("The {target} attribute may hold at most {max} values."),
             );
         }
         count <= max
-    }
-
-    pub fn problem(&mut self, code: FieldErrorCode, target: &str, message: String) {
-        self.problems.push(FieldError::new(code, target, message));
-    }
-}
-
-fn join(path: &str, name: &str) -> String {
-    if path.is_empty() {
-        name.to_owned()
-    } else {
-        format!("{path}.{name}")
     }
 }

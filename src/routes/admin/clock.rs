@@ -7,12 +7,16 @@ use serde_json::{Map, Value, json};
 use super::validation;
 use crate::clock::{Clock, ClockSetting, format_timestamp};
 use crate::domain::{FieldError, FieldErrorCode};
+use crate::domain::{Problems, present};
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::JsonObject;
-use crate::json_input::{Problems, present};
 use crate::openapi::ADMIN_TAG;
+use crate::openapi::admin::ClockRequest;
 use crate::openapi::{AdminUnauthorized, BodyRefused};
 use crate::state::AppState;
+
+/// The members of a setting (`openapi::admin::ClockRequest` describes them).
+const FIELDS: [&str; 2] = ["frozenAt", "offsetMs"];
 
 /// About a hundred years, in milliseconds: the largest offset accepted.
 const MAX_OFFSET_MS: i64 = 100 * 366 * 24 * 3_600_000;
@@ -39,8 +43,7 @@ pub async fn show(State(state): State<AppState>) -> Json<Value> {
     path = "/__admin/clock",
     operation_id = "adminSetClock",
     tag = ADMIN_TAG,
-    request_body(content = Value, content_type = "application/json",
-        description = "{\"frozenAt\": RFC 3339} or {\"offsetMs\": integer}"),
+    request_body(content = ClockRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "The new setting", body = Value),
         (status = 400, description = "Invalid setting", body = ErrorBody),
@@ -88,7 +91,7 @@ fn describe(clock: &Clock) -> Value {
 
 fn parse_setting(body: &Map<String, Value>) -> Result<ClockSetting, Vec<FieldError>> {
     let mut problems = Problems::new();
-    problems.unknown_keys(body, &["frozenAt", "offsetMs"], "");
+    problems.unknown_keys(body, &FIELDS, "", "the clock");
     let setting = match (present(body, "frozenAt"), present(body, "offsetMs")) {
         (Some(at), None) => problems
             .timestamp(Some(at), "frozenAt", "")
@@ -99,11 +102,24 @@ fn parse_setting(body: &Map<String, Value>) -> Result<ClockSetting, Vec<FieldErr
         _ => {
             problems.push(
                 FieldErrorCode::RequiredValue,
-                "frozenAt".to_owned(),
+                "frozenAt",
                 "Give exactly one of frozenAt or offsetMs.",
             );
             None
         }
     };
     problems.finish(setting)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::openapi::admin::property_names;
+
+    #[test]
+    fn the_clock_schema_names_exactly_what_the_parser_accepts() {
+        let mut accepted = FIELDS.map(str::to_owned).to_vec();
+        accepted.sort();
+        assert_eq!(property_names::<ClockRequest>(), accepted);
+    }
 }

@@ -6,11 +6,12 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 use super::validation;
+use crate::domain::parse_id;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::JsonObject;
 use crate::faults::RuleSpec;
-use crate::json_input::parse_id;
 use crate::openapi::ADMIN_TAG;
+use crate::openapi::admin::FaultRuleRequest;
 use crate::openapi::{AdminUnauthorized, BodyRefused};
 use crate::state::AppState;
 
@@ -20,8 +21,7 @@ use crate::state::AppState;
     path = "/__admin/faults",
     operation_id = "adminAddFault",
     tag = ADMIN_TAG,
-    request_body(content = Value, content_type = "application/json",
-        description = "{\"route\", \"method\"?, \"environmentId\"?, \"error\": {\"status\", \"code\"?, \"retryAfter\"?} or \"delayMs\", \"probability\"?, \"seed\"?, \"times\"?}"),
+    request_body(content = FaultRuleRequest, content_type = "application/json"),
     responses(
         (status = 201, description = "The rule, with its id and seed", body = Value),
         (status = 400, description = "Invalid rule", body = ErrorBody),

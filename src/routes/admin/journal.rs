@@ -6,9 +6,9 @@ use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use super::{QueryParams, validation};
+use crate::domain::{Problems, parse_id};
 use crate::error::{ApiResult, ErrorBody};
 use crate::journal::{Filter, StatusFilter};
-use crate::json_input::{Problems, parse_id};
 use crate::openapi::ADMIN_TAG;
 use crate::openapi::AdminUnauthorized;
 use crate::state::AppState;
@@ -65,21 +65,21 @@ fn parse_filter(query: &QueryParams) -> Result<Filter, Vec<crate::domain::FieldE
     if let Some(method) = query.get("method") {
         match Method::from_bytes(method.to_ascii_uppercase().as_bytes()) {
             Ok(method) if !method.as_str().is_empty() => filter.method = Some(method),
-            _ => problems.invalid("method".to_owned(), "Must be an HTTP method such as POST."),
+            _ => problems.invalid("method", "Must be an HTTP method such as POST."),
         }
     }
     if let Some(prefix) = query.get("pathPrefix") {
         if prefix.starts_with('/') {
             filter.path_prefix = Some(prefix.to_owned());
         } else {
-            problems.invalid("pathPrefix".to_owned(), "Must start with /.");
+            problems.invalid("pathPrefix", "Must start with /.");
         }
     }
     if let Some(status) = query.get("status") {
         filter.status = StatusFilter::parse(status);
         if filter.status.is_none() {
             problems.invalid(
-                "status".to_owned(),
+                "status",
                 "Must be a status such as 429 or a class such as 4xx.",
             );
         }
@@ -87,13 +87,13 @@ fn parse_filter(query: &QueryParams) -> Result<Filter, Vec<crate::domain::FieldE
     if let Some(id) = query.get("environmentId") {
         filter.environment_id = parse_id(id);
         if filter.environment_id.is_none() {
-            problems.invalid("environmentId".to_owned(), "Must be a UUID.");
+            problems.invalid("environmentId", "Must be a UUID.");
         }
     }
     if let Some(limit) = query.get("limit") {
         filter.limit = limit.parse::<usize>().ok().filter(|limit| *limit > 0);
         if filter.limit.is_none() {
-            problems.invalid("limit".to_owned(), "Must be a positive integer.");
+            problems.invalid("limit", "Must be a positive integer.");
         }
     }
     problems.finish(Some(filter))

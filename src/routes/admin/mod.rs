@@ -18,8 +18,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::domain::FieldError;
+use crate::domain::Problems;
 use crate::error::ApiError;
-use crate::json_input::Problems;
 use crate::state::{AdminAccess, AppState};
 use crate::tokens::bearer_token;
 

@@ -6,8 +6,8 @@ use serde_json::{Value, json};
 
 use super::{QueryParams, validation};
 use crate::clock::ClockSetting;
+use crate::domain::{Problems, parse_id};
 use crate::error::{ApiResult, ErrorBody};
-use crate::json_input::{Problems, parse_id};
 use crate::openapi::ADMIN_TAG;
 use crate::openapi::AdminUnauthorized;
 use crate::state::AppState;
@@ -36,7 +36,7 @@ pub async fn reset(State(state): State<AppState>, query: QueryParams) -> ApiResu
     let environment = query.get("environmentId").map(|text| {
         let id = parse_id(text);
         if id.is_none() {
-            problems.invalid("environmentId".to_owned(), "Must be a UUID.");
+            problems.invalid("environmentId", "Must be a UUID.");
         }
         id
     });

@@ -8,10 +8,11 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::{QueryParams, validation};
+use crate::domain::Problems;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::JsonObject;
-use crate::json_input::Problems;
 use crate::openapi::ADMIN_TAG;
+use crate::openapi::admin::StateDocument;
 use crate::openapi::{AdminUnauthorized, BodyRefused};
 use crate::seed::{self, Secrets};
 use crate::state::{AdminAccess, AppState};
@@ -40,7 +41,7 @@ pub async fn export(State(state): State<AppState>, query: QueryParams) -> ApiRes
         None | Some("false") => Some(Secrets::Redacted),
         Some("true") => Some(Secrets::Included),
         Some(_) => {
-            problems.invalid("includeSecrets".to_owned(), "Must be true or false.");
+            problems.invalid("includeSecrets", "Must be true or false.");
             None
         }
     };
@@ -66,7 +67,7 @@ pub async fn export(State(state): State<AppState>, query: QueryParams) -> ApiRes
     path = "/__admin/state",
     operation_id = "adminReplaceState",
     tag = ADMIN_TAG,
-    request_body(content = Value, content_type = "application/json", description = "A state document with real secrets"),
+    request_body(content = StateDocument, content_type = "application/json", description = "A state document with real secrets"),
     responses(
         (status = 200, description = "What was loaded", body = Value),
         (status = 400, description = "Invalid document", body = ErrorBody),

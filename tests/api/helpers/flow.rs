@@ -45,6 +45,25 @@ pub async fn token(app: &TestApp, env: &str, client_id: &str, secret: &str) -> r
         .unwrap()
 }
 
+/// `POST /{env}/as/token` with the client id and secret in the form (`CLIENT_SECRET_POST`).
+pub async fn token_posted(
+    app: &TestApp,
+    env: &str,
+    client_id: &str,
+    secret: &str,
+) -> reqwest::Response {
+    app.client
+        .post(format!("{}/{env}/as/token", app.address))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", client_id),
+            ("client_secret", secret),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
 pub async fn access_token(app: &TestApp) -> String {
     let response = token(app, ADMIN_ENV, WORKER_ID, WORKER_SECRET).await;
     assert_eq!(response.status(), 200);
@@ -128,4 +147,22 @@ pub async fn limited_worker_token(admin: &Api<'_>) -> String {
         .as_str()
         .unwrap()
         .to_owned()
+}
+
+/// Creates the worker or service `body` in `ENV_ID` (any bearer token); its id and client secret.
+pub async fn create_with_secret(app: &TestApp, body: &Value) -> (String, String) {
+    let url = format!(
+        "{}/v1/environments/{}/applications",
+        app.address,
+        super::ENV_ID
+    );
+    let response = app.send_json(Method::POST, &url, body).await;
+    assert_eq!(response.status(), 201);
+    let id = response.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let secret = app.get(&format!("{url}/{id}/secret")).await;
+    let secret: Value = secret.json().await.unwrap();
+    (id, secret["secret"].as_str().unwrap().to_owned())
 }

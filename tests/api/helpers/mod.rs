@@ -16,6 +16,19 @@ use uuid::Uuid;
 pub const APNS_KEY: &str = include_str!("../../fixtures/apns-signing-key.p8");
 pub const SERVICE_ACCOUNT: &str = include_str!("../../fixtures/service-account.json");
 
+/// Sends a request that must answer JSON, and decodes it.
+pub trait FetchJson {
+    /// The decoded body, whatever the status.
+    async fn fetch_json(self) -> Value;
+}
+
+impl FetchJson for RequestBuilder {
+    async fn fetch_json(self) -> Value {
+        let response = self.send().await.expect("request sent");
+        response.json().await.expect("a JSON body")
+    }
+}
+
 /// The ids of PingOne's own documentation example; every test server has its own store.
 pub const ENV_ID: &str = "f59504de-3c45-4a37-8d70-d5ad75dfaaa0";
 pub const APP_ID: &str = "5e81bba1-5185-457c-926a-aae0e8939109";
@@ -27,6 +40,15 @@ pub struct TestApp {
     pub state: AppState,
     /// Keeps the server running for as long as the test holds the app.
     _server: MockServer,
+}
+
+/// A runtime of its own for tests whose cases run synchronously (proptest) against one server.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
 }
 
 pub async fn spawn_app() -> TestApp {
