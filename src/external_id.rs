@@ -8,7 +8,7 @@
 //!
 //! PingOne's API description says it makes up a value for an id not sent. The emulator does
 //! not: two more headers with fresh ids on every answer cost a tenth of a read's work
-//! (2,300 instructions, docs/PERFORMANCE.md), for values no client can expect to be anything
+//! (2,300 instructions), for values no client can expect to be anything
 //! in particular.
 
 use axum::http::{HeaderMap, HeaderName, HeaderValue};

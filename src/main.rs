@@ -13,7 +13,7 @@ use tracing_subscriber::util::SubscriberInitExt;
 
 /// mimalloc rather than glibc's allocator: with a large store, glibc's `malloc` now and then
 /// sorted its bins of freed chunks for milliseconds in one call, which stalled every request
-/// on that thread (docs/PERFORMANCE.md, mixed latency). The library leaves the choice to the
+/// on that thread. The library leaves the choice to the
 /// program embedding it.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -92,8 +92,8 @@ async fn serve(config: Config) -> Result<(), String> {
 ///
 /// `RUST_LOG` is read as a list of `target=level` directives and levels (`debug`,
 /// `pingone_push_mock=trace,hyper=info`): `Targets`, not `EnvFilter`, whose span and field
-/// filters nobody needs here and whose parser compiles regular expressions at every start
-/// (docs/PERFORMANCE.md, idle memory).
+/// filters nobody needs here and whose parser compiles regular expressions at every start,
+/// which showed in start-up time and idle memory.
 fn init_tracing(format: LogFormat) {
     let filter = std::env::var("RUST_LOG")
         .ok()

@@ -3,7 +3,7 @@
 //! hyper arms its header-read timer for every request it reads, and drops it as soon as the
 //! headers are in. With tokio's timer each of those is an entry in the runtime's timer wheel,
 //! under its lock, and moving the earliest deadline wakes a parked worker: on a two-core
-//! machine that cost a tenth of the read throughput (docs/PERFORMANCE.md). The deadlines here
+//! machine that cost a tenth of the read throughput. The deadlines here
 //! are generous (seconds) and need no precision, so the sleeps are entries in a plain map that
 //! one task looks at every tick: arming and dropping a timer takes a short lock and no kernel.
 //! A deadline fires at most one tick late.

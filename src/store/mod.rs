@@ -145,7 +145,7 @@ struct Environment {
 /// applications themselves pays for its free slots too (up to half of them). Several rather
 /// than one because a map that outgrows its room reallocates and rehashes everything it holds,
 /// under the store's lock: with a million applications in one map that held every call for up
-/// to 145 ms (`create` in docs/PERFORMANCE.md); a shard holds a sixty-fourth of them. The order
+/// to 145 ms; a shard holds a sixty-fourth of them. The order
 /// is not the listing order: a delete moves a shard's last application into the gap; listings
 /// sort by seq.
 #[derive(Debug)]
