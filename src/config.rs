@@ -189,6 +189,36 @@ pub struct Config {
     /// the secrets). Absent file: start empty and create it.
     #[arg(long, env = "PINGONE_MOCK_STATE_FILE")]
     pub state_file: Option<PathBuf>,
+
+    /// Where the state is kept: `memory`, or a PostgreSQL database
+    /// (`postgres://user:password@host:5432/database`, PostgreSQL 14 or newer) shared by every
+    /// replica that names it: data, fault rules, clock, journal and token signing key.
+    #[arg(long, env = "PINGONE_MOCK_STORE", default_value = "memory", value_parser = parse_store)]
+    pub store: StoreLocation,
+
+    /// With a database store: how long to wait at start for the database to answer.
+    #[arg(long, env = "PINGONE_MOCK_STORE_WAIT_MS", default_value_t = 30_000)]
+    pub store_wait_ms: u64,
+}
+
+/// Where the state is kept.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum StoreLocation {
+    /// In this process: fast, and gone when it stops (unless `--state-file`).
+    #[default]
+    Memory,
+    /// In PostgreSQL, at this URL (its password never shows in `Debug`).
+    Postgres(Secret),
+}
+
+fn parse_store(text: &str) -> Result<StoreLocation, String> {
+    if text == "memory" {
+        Ok(StoreLocation::Memory)
+    } else if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+        Ok(StoreLocation::Postgres(Secret::new(text)))
+    } else {
+        Err("expected memory or a postgres:// URL".to_owned())
+    }
 }
 
 impl Default for Config {
@@ -220,6 +250,8 @@ impl Default for Config {
             no_admin: false,
             journal_size: 1000,
             state_file: None,
+            store: StoreLocation::Memory,
+            store_wait_ms: 30_000,
         }
     }
 }
@@ -276,12 +308,25 @@ mod tests {
         assert_eq!(parsed.no_admin, default.no_admin);
         assert_eq!(parsed.journal_size, default.journal_size);
         assert_eq!(parsed.state_file, default.state_file);
+        assert_eq!(parsed.store, default.store);
+        assert_eq!(parsed.store_wait_ms, default.store_wait_ms);
         assert_eq!(parsed.no_http, default.no_http);
         assert_eq!(parsed.tls_listen, default.tls_listen);
         assert_eq!((parsed.tls_cert, parsed.tls_key), (None, None));
         assert_eq!(parsed.tls_hostnames, default.tls_hostnames);
         assert_eq!(parsed.tls_dir, default.tls_dir);
         assert!(cli.command.is_none());
+    }
+
+    #[test]
+    fn the_store_is_memory_or_a_postgres_url_whose_password_never_shows() {
+        let url = "postgres://mock:pa55word@db.internal:5432/emulator";
+        let cli = parse(&["--store", url]).unwrap();
+        assert_eq!(cli.config.store, StoreLocation::Postgres(Secret::new(url)));
+        assert!(!format!("{:?}", cli.config).contains("pa55word"));
+        let memory = parse(&["--store", "memory"]).unwrap();
+        assert_eq!(memory.config.store, StoreLocation::Memory);
+        assert!(parse(&["--store", "mysql://x"]).is_err());
     }
 
     #[test]

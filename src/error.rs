@@ -59,7 +59,16 @@ pub enum ApiError {
     /// An error a fault-injection rule asked for (`POST /__admin/faults`).
     #[error("injected {} {}", .0.status, .0.code)]
     Injected(InjectedError),
+    /// 503 `UNEXPECTED_ERROR` with `Retry-After`: the database store cannot be reached, and
+    /// nothing was written; a client retries, as the SDKs do.
+    #[error("the database is unavailable")]
+    Unavailable,
 }
+
+/// What `Retry-After` says while the database cannot be reached, in seconds.
+const UNAVAILABLE_RETRY_AFTER: u64 = 1;
+const UNAVAILABLE_MESSAGE: &str =
+    "The request could not be completed. The service is temporarily unavailable.";
 
 /// An error answered on purpose, for a client's retry and error handling to be tested.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -100,6 +109,7 @@ impl ApiError {
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unexpected => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Injected(injected) => injected.status,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -199,6 +209,7 @@ impl ApiError {
                 ),
             ),
             Self::Unexpected => ("UNEXPECTED_ERROR", UNEXPECTED_MESSAGE, Vec::new()),
+            Self::Unavailable => ("UNEXPECTED_ERROR", UNAVAILABLE_MESSAGE, Vec::new()),
             Self::Injected(injected) => {
                 return ErrorBody {
                     id: Uuid::new_v4(),
@@ -233,6 +244,12 @@ impl IntoResponse for ApiError {
                 response
                     .headers_mut()
                     .insert(header::RETRY_AFTER, HeaderValue::from(*seconds));
+            }
+            Self::Unavailable => {
+                response.headers_mut().insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from(UNAVAILABLE_RETRY_AFTER),
+                );
             }
             _ => {}
         }
@@ -285,7 +302,7 @@ fn injected_message(code: &str, status: StatusCode) -> &'static str {
         404 => NOT_FOUND_MESSAGE,
         429 => "The request could not be completed. Too many requests were made; retry later.",
         500 => UNEXPECTED_MESSAGE,
-        501..=599 => "The request could not be completed. The service is temporarily unavailable.",
+        501..=599 => UNAVAILABLE_MESSAGE,
         _ => INVALID_REQUEST_MESSAGE,
     }
 }
@@ -318,14 +335,14 @@ impl From<&FieldError> for Detail {
 
 /// A parsed body, judged only once its target is known to exist: a request to a missing
 /// resource answers 404 before its body is judged, whatever is wrong with the body.
-pub fn parsed_if_found<T, V>(
+pub async fn parsed_if_found<T, V>(
     parsed: Result<T, Vec<FieldError>>,
-    target: impl FnOnce() -> Result<V, crate::store::StoreError>,
+    target: impl Future<Output = Result<V, crate::store::StoreError>>,
 ) -> ApiResult<T> {
     match parsed {
         Ok(value) => Ok(value),
         Err(errors) => {
-            target()?;
+            target.await?;
             Err(ApiError::Validation(errors))
         }
     }
@@ -359,6 +376,7 @@ impl From<crate::store::StoreError> for ApiError {
                 format!("The type attribute is immutable: this application is {ty}."),
             )]),
             StoreError::NoSecret => Self::NotFound,
+            StoreError::Unavailable => Self::Unavailable,
         }
     }
 }

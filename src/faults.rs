@@ -34,7 +34,8 @@ struct Rule {
     spec: RuleSpec,
     remaining: Option<u64>,
     hits: u64,
-    rng: SplitMix64,
+    /// How many times it rolled.
+    draws: u64,
 }
 
 impl Rule {
@@ -50,6 +51,12 @@ impl Rule {
         object.insert("hits".into(), json!(self.hits));
         Value::Object(object)
     }
+}
+
+/// The roll numbered `draw` (from 0) of a rule seeded `seed`, in `[0, 1)`: a pure function
+/// of the two, so that replicas sharing the count of draws roll alike.
+pub fn roll(seed: u64, draw: u64) -> f64 {
+    SplitMix64::after(seed, draw).next_f64()
 }
 
 /// A call as fault rules see it.
@@ -131,7 +138,7 @@ impl Faults {
             id: Uuid::new_v4(),
             remaining: spec.times,
             hits: 0,
-            rng: SplitMix64::new(spec.seed),
+            draws: 0,
             spec,
         };
         let listed = rule.to_json();
@@ -165,7 +172,9 @@ impl Faults {
                 continue;
             }
             // Roll only for matching calls, so a seed's sequence depends on those calls alone.
-            if rule.rng.next_f64() >= rule.spec.probability {
+            let fires = roll(rule.spec.seed, rule.draws) < rule.spec.probability;
+            rule.draws += 1;
+            if !fires {
                 continue;
             }
             rule.hits += 1;

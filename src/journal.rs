@@ -95,6 +95,18 @@ impl StatusFilter {
 }
 
 impl Filter {
+    /// The matching `entries` (oldest first), and with a limit the most recent of them.
+    pub fn select(&self, entries: Vec<Entry>) -> Vec<Entry> {
+        let mut matching: Vec<Entry> = entries
+            .into_iter()
+            .rev()
+            .filter(|entry| self.matches(entry))
+            .take(self.limit.unwrap_or(usize::MAX))
+            .collect();
+        matching.reverse();
+        matching
+    }
+
     fn matches(&self, entry: &Entry) -> bool {
         self.method
             .as_ref()
@@ -148,7 +160,8 @@ impl Record<'_> {
         entry.body = self.body;
     }
 
-    fn into_entry(self) -> Entry {
+    /// The entry this record makes.
+    pub fn into_entry(self) -> Entry {
         let mut entry = Entry::default();
         self.write_over(&mut entry);
         entry

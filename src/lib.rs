@@ -41,6 +41,8 @@
 mod call;
 mod clock;
 pub mod config;
+mod data;
+mod database;
 pub mod domain;
 mod error;
 mod external_id;

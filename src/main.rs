@@ -43,7 +43,9 @@ async fn main() -> ExitCode {
 async fn serve(config: Config) -> Result<(), String> {
     // Everything that can fail at start-up (signing key, seed file, certificates) fails before
     // listening.
-    let state = AppState::try_new(&config).map_err(|error| error.to_string())?;
+    let state = AppState::start(&config)
+        .await
+        .map_err(|error| error.to_string())?;
     let bind = |address| async move {
         let listener = tokio::net::TcpListener::bind(address)
             .await

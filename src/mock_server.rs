@@ -69,7 +69,7 @@ impl MockServer {
     /// Starts a server with these options, or says why it could not (a signing key or seed
     /// file that cannot be loaded, no port to bind).
     pub async fn try_start_with(config: Config) -> Result<Self, StartupError> {
-        let state = AppState::try_new(&config)?;
+        let state = AppState::start(&config).await?;
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let address = listener.local_addr()?;
         let mut listeners = Listeners::http(listener);

@@ -12,14 +12,24 @@ pub struct SplitMix64 {
 }
 
 impl SplitMix64 {
+    /// The step between states: each number is the mix of the state after one more step.
+    const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
+
     /// A generator whose sequence is fixed by `seed`.
     pub fn new(seed: u64) -> Self {
         Self { state: seed }
     }
 
+    /// The generator `seed` gives after `draws` numbers: the same sequence, picked up there.
+    pub fn after(seed: u64, draws: u64) -> Self {
+        Self {
+            state: seed.wrapping_add(draws.wrapping_mul(Self::GAMMA)),
+        }
+    }
+
     /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
-        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        self.state = self.state.wrapping_add(Self::GAMMA);
         let mut z = self.state;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
@@ -35,6 +45,15 @@ impl SplitMix64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_generator_picked_up_after_n_draws_continues_the_sequence() {
+        let mut rng = SplitMix64::new(42);
+        let sequence: Vec<u64> = (0..10).map(|_| rng.next_u64()).collect();
+        for (draws, expected) in sequence.iter().enumerate() {
+            assert_eq!(SplitMix64::after(42, draws as u64).next_u64(), *expected);
+        }
+    }
 
     #[test]
     fn the_sequence_matches_the_reference_implementation() {

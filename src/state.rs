@@ -10,7 +10,9 @@ use axum::body::Bytes;
 use tokio::sync::watch;
 
 use crate::clock::Clock;
-use crate::config::{AuthMode, Config};
+use crate::config::{AuthMode, Config, StoreLocation};
+use crate::data::Data;
+use crate::database::{ConnectError, Database};
 use crate::domain::{ParseOptions, Secret};
 use crate::faults::Faults;
 use crate::journal::Journal;
@@ -108,6 +110,8 @@ pub struct AppState {
 #[derive(Debug)]
 struct Inner {
     store: Store,
+    /// The shared state, with `--store postgres://…`; then `store` stays empty.
+    database: Option<Database>,
     settings: Settings,
     clock: Clock,
     journal: Journal,
@@ -155,15 +159,84 @@ pub enum StartupError {
     /// The listening socket could not be bound.
     #[error("cannot listen: {0}")]
     Bind(#[from] std::io::Error),
+    /// The database store could not be used.
+    #[error(transparent)]
+    Database(#[from] ConnectError),
+    /// `--state-file` names a second place for a state kept in a database.
+    #[error(
+        "--state-file cannot be used with a database store: the database keeps the state \
+         (export it with GET /__admin/state?includeSecrets=true)"
+    )]
+    StateFileWithDatabase,
+    /// `AppState::new` or `try_new` was given a database store, which needs `AppState::start`.
+    #[error("a database store is connected by AppState::start (or MockServer, or the binary)")]
+    DatabaseNeedsStart,
 }
 
 impl AppState {
-    /// A state built from `config`: signing key and seed file loaded, not ready until
-    /// [`AppState::set_ready`].
-    pub fn try_new(config: &Config) -> Result<Self, StartupError> {
+    /// A state built from `config`, its database connected and migrated when it names one:
+    /// signing key and seed file loaded, not ready until [`AppState::set_ready`].
+    ///
+    /// With a database, the seed file is loaded into a database that never had one, so that
+    /// replicas restarting later do not wipe what clients stored since; and replicas started
+    /// without `--signing-key` share the key the first of them stored.
+    pub async fn start(config: &Config) -> Result<Self, StartupError> {
+        let StoreLocation::Postgres(url) = &config.store else {
+            return Self::try_new(config);
+        };
+        if config.state_file.is_some() {
+            return Err(StartupError::StateFileWithDatabase);
+        }
+        let wait = Duration::from_millis(config.store_wait_ms);
+        let database =
+            Database::connect(url.expose(), config.tenancy, config.journal_size, wait).await?;
+        let unusable = |_| ConnectError::Unusable {
+            target: "the database".to_owned(),
+            reason: "it stopped answering during start-up".to_owned(),
+        };
         let tokens = match &config.signing_key {
-            None => TokenAuthority::generated(),
-            Some(path) => {
+            Some(_) => None,
+            None => {
+                let pem = database
+                    .signing_key(TokenAuthority::generate_pem)
+                    .await
+                    .map_err(unusable)?;
+                Some(
+                    TokenAuthority::from_pem(&pem).map_err(|error| StartupError::SigningKey {
+                        path: "(stored in the database)".to_owned(),
+                        reason: error.to_string(),
+                    })?,
+                )
+            }
+        };
+        let state = Self::build(config, Some(database.clone()), tokens)?;
+        if let Some(seed) = state.seed()
+            && database.claim_seeding().await.map_err(unusable)?
+        {
+            let snapshot = seed.snapshot(state.clock().now());
+            database.restore(snapshot).await.map_err(unusable)?;
+        }
+        Ok(state)
+    }
+
+    /// A state built from `config`, for the memory store: signing key and seed file loaded,
+    /// not ready until [`AppState::set_ready`]. A database store needs [`AppState::start`].
+    pub fn try_new(config: &Config) -> Result<Self, StartupError> {
+        if config.store != StoreLocation::Memory {
+            return Err(StartupError::DatabaseNeedsStart);
+        }
+        Self::build(config, None, None)
+    }
+
+    fn build(
+        config: &Config,
+        database: Option<Database>,
+        shared_tokens: Option<TokenAuthority>,
+    ) -> Result<Self, StartupError> {
+        let tokens = match (&config.signing_key, shared_tokens) {
+            (None, Some(shared)) => shared,
+            (None, None) => TokenAuthority::generated(),
+            (Some(path), _) => {
                 let failed = |reason: String| StartupError::SigningKey {
                     path: path.display().to_string(),
                     reason,
@@ -189,12 +262,13 @@ impl AppState {
             .as_deref()
             .map(seed::load_file)
             .transpose()?;
-        if let Some(seed) = &seed {
+        if let (Some(seed), None) = (&seed, &database) {
             seed.apply(&store, clock.now());
         }
         Ok(Self {
             inner: Arc::new(Inner {
                 store,
+                database,
                 settings: Settings::new(config, admin_token),
                 clock,
                 journal: Journal::new(config.journal_size),
@@ -234,9 +308,19 @@ impl AppState {
         self.inner.tls.as_ref()
     }
 
-    /// The store.
+    /// The memory store (empty when the state is in a database: see [`AppState::data`]).
     pub fn store(&self) -> &Store {
         &self.inner.store
+    }
+
+    /// The state, wherever it is kept.
+    pub fn data(&self) -> Data<'_> {
+        Data::new(self)
+    }
+
+    /// The database, when the state is kept in one.
+    pub fn database(&self) -> Option<&Database> {
+        self.inner.database.as_ref()
     }
 
     /// The settings.

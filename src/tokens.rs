@@ -78,6 +78,17 @@ impl TokenAuthority {
         }
     }
 
+    /// A fresh 2048-bit RSA key as PKCS#8 PEM, for [`TokenAuthority::from_pem`] (replicas that
+    /// share one key store it).
+    pub fn generate_pem() -> String {
+        use pkcs8::EncodePrivateKey;
+        let key = RsaPrivateKey::new(&mut rand::thread_rng(), 2048)
+            .expect("RSA key generation with the OS random source");
+        key.to_pkcs8_pem(pkcs8::LineEnding::LF)
+            .expect("a fresh RSA key encodes")
+            .to_string()
+    }
+
     /// An authority with a given RSA private key (PEM, PKCS#8 or PKCS#1).
     pub fn from_pem(pem: &str) -> Result<Self, KeyError> {
         let key = RsaPrivateKey::from_pkcs8_pem(pem)

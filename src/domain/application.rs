@@ -52,6 +52,22 @@ impl ApplicationSpec {
         &self.attributes
     }
 
+    /// The write-only values, by JSON path.
+    pub fn write_only(&self) -> &[(String, Secret)] {
+        &self.write_only
+    }
+
+    /// A spec from values that were valid when stored (see `stored.rs`).
+    pub(super) fn from_parts(
+        attributes: Map<String, Value>,
+        write_only: Vec<(String, Secret)>,
+    ) -> Self {
+        Self {
+            attributes,
+            write_only,
+        }
+    }
+
     fn text(&self, name: &str) -> &str {
         self.attributes
             .get(name)

@@ -10,6 +10,7 @@ mod fields;
 mod filter;
 mod parse;
 mod secret;
+mod stored;
 
 pub use application::{
     APPLICATION_TYPES, ApplicationSpec, application_attributes, parse_application,

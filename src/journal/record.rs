@@ -51,17 +51,27 @@ impl Pending {
 
     /// Journals the request with its answer's status and its recorded body.
     pub fn finish(self, journal: &Journal, status: StatusCode, body: Recorded) {
+        journal.push(self.record(status, body));
+    }
+
+    /// The entry of the request with its answer's status and its recorded body (for a journal
+    /// kept elsewhere).
+    pub fn entry(self, status: StatusCode, body: Recorded) -> crate::journal::Entry {
+        self.record(status, body).into_entry()
+    }
+
+    fn record(&self, status: StatusCode, body: Recorded) -> Record<'_> {
         let elapsed = self.started.elapsed();
-        journal.push(Record {
+        Record {
             time: self.time,
-            method: self.method,
+            method: self.method.clone(),
             path: self.uri.path(),
             status: status.as_u16(),
             duration_ms: (elapsed.as_secs_f64() * 1_000_000.0).round() / 1_000.0,
             correlation_id: Some(self.correlation_id),
             environment_id: self.environment_id,
             body,
-        });
+        }
     }
 }
 

@@ -11,6 +11,7 @@ use axum::response::Response;
 use uuid::Uuid;
 
 use crate::call::Call;
+use crate::database::Database;
 use crate::external_id::ExternalIds;
 use crate::journal::Journal;
 use crate::journal::record::Pending;
@@ -47,6 +48,24 @@ impl Arrival {
             pending: Pending::start(journal, request, call, id.0),
             span,
         }
+    }
+
+    /// [`Arrival::conclude`] with the journal in the database: the entry is written before the
+    /// answer leaves, so that a caller who got the answer finds it on every replica.
+    pub(super) async fn conclude_shared(
+        mut self,
+        database: &Database,
+        journal: &Journal,
+        recorded: Recorded,
+        response: Response,
+    ) -> Response {
+        if let Some(pending) = self.pending.take() {
+            // A journal that cannot be written is logged, not answered: the call was served.
+            let _ = database
+                .record(&pending.entry(response.status(), recorded))
+                .await;
+        }
+        self.conclude(journal, None, response)
     }
 
     /// Journals and logs the answer, and gives it the correlation id and the external ids.

@@ -8,6 +8,7 @@
 use axum::extract::Request;
 use axum::response::IntoResponse;
 
+use super::shared::Managed;
 use super::{Gateway, Verdict};
 use crate::call::Call;
 use crate::config::AuthMode;
@@ -27,8 +28,13 @@ pub(super) fn step(gateway: &Gateway, request: &mut Request, call: &Call) -> Ver
             let Ok(claims) = state.tokens().verify(token, state.clock().now()) else {
                 return refused(ApiError::Unauthorized);
             };
+            // With a database, step 7b asked it.
+            let may_manage = |target| match request.extensions().get::<Managed>() {
+                Some(Managed(managed)) => *managed,
+                None => state.store().may_manage(claims.env, target),
+            };
             if let Some(target) = call.environment_id
-                && !state.store().may_manage(claims.env, target)
+                && !may_manage(target)
             {
                 return refused(ApiError::Forbidden);
             }

@@ -6,10 +6,18 @@ use axum::response::IntoResponse;
 
 use super::{Gateway, Verdict};
 use crate::call::Call;
+use crate::database::FaultDecision;
 use crate::error::ApiError;
 use crate::faults::Action;
 
 pub(super) fn step(gateway: &Gateway, request: &mut Request, call: &Call) -> Verdict {
+    // With a database, step 7b had it decide.
+    if let Some(decision) = request.extensions_mut().remove::<FaultDecision>() {
+        return match decision {
+            FaultDecision::Pass => Verdict::Pass,
+            FaultDecision::Act(action) => verdict(action),
+        };
+    }
     let faults = gateway.state.faults();
     if faults.is_empty() {
         return Verdict::Pass;
@@ -21,9 +29,12 @@ pub(super) fn step(gateway: &Gateway, request: &mut Request, call: &Call) -> Ver
             environment_id: call.environment_id,
         })
     });
+    action.map_or(Verdict::Pass, verdict)
+}
+
+fn verdict(action: Action) -> Verdict {
     match action {
-        None => Verdict::Pass,
-        Some(Action::Delay(delay)) => Verdict::Delay(delay),
-        Some(Action::Error(error)) => Verdict::Answer(ApiError::Injected(error).into_response()),
+        Action::Delay(delay) => Verdict::Delay(delay),
+        Action::Error(error) => Verdict::Answer(ApiError::Injected(error).into_response()),
     }
 }

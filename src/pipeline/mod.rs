@@ -10,6 +10,7 @@
 //! 6. `media`: `application/hal+json` for clients that ask for it and not for plain JSON;
 //! 7. `loading`: while the state file loads, everything but the probes and the API
 //!    description waits;
+//!    `shared`: with a database store, what steps 8 to 10 need from the database;
 //! 8. `auth`: bearer auth on `/v1` calls;
 //! 9. `faults`: fault rules, on PingOne operations only;
 //! 10. `dispatch`: push-credential calls answered directly;
@@ -29,6 +30,7 @@ mod faults;
 mod loading;
 mod media;
 mod panic;
+mod shared;
 mod timeout;
 
 use std::convert::Infallible;
@@ -216,7 +218,11 @@ impl Gateway {
         // or for a fault rule's delay. A request with none of these never waits before its
         // handler, so it is spared the timer, and its synchronous steps run here and now.
         let has_body = !http_body::Body::is_end_stream(request.body());
-        if has_body || !self.state.is_loaded() || !self.state.faults().is_empty() {
+        if has_body
+            || !self.state.is_loaded()
+            || !self.state.faults().is_empty()
+            || self.state.database().is_some()
+        {
             let gateway = self.clone();
             return Either::Right(Box::pin(gateway.handle_waiting(request, call, arrival)));
         }
@@ -252,8 +258,8 @@ impl Gateway {
         })
     }
 
-    /// [`Gateway::handle`] for a call that may wait: for its body, the state file or a fault
-    /// rule's delay. All of it is under the request timeout.
+    /// [`Gateway::handle`] for a call that may wait: for its body, the state file, a fault
+    /// rule's delay or the database. All of it is under the request timeout.
     async fn handle_waiting(
         self,
         request: Request,
@@ -262,6 +268,7 @@ impl Gateway {
     ) -> Result<Response, Infallible> {
         let timeout = self.state.settings().request_timeout;
         let journal = self.state.journal().clone();
+        let database = self.state.database().cloned();
         let read_body = body::read_first(&request, &call, &arrival);
         // Boxed: the answer's future is large, and every layer that awaits it would move it.
         let answering = Box::pin(self.answer(request, call, read_body));
@@ -275,7 +282,14 @@ impl Gateway {
         let (recorded, response) = tokio::time::timeout(timeout, answering)
             .await
             .unwrap_or_else(|_| timeout::timed_out());
-        Ok(arrival.conclude(&journal, recorded, response))
+        Ok(match database {
+            None => arrival.conclude(&journal, recorded, response),
+            Some(database) => {
+                arrival
+                    .conclude_shared(&database, &journal, recorded, response)
+                    .await
+            }
+        })
     }
 
     /// Steps 4 to 11 for a call that may wait: the body to record and the answer.
@@ -293,8 +307,14 @@ impl Gateway {
         } else {
             (None, request)
         };
+        let mut request = request;
         let wants_hal = media::wants_hal(request.headers());
         loading::wait(&self.state, &call).await;
+        if let Some(database) = self.state.database().cloned()
+            && let Some(answer) = shared::prepare(&self.state, &database, &mut request, &call).await
+        {
+            return (recorded, media::hal(wants_hal, answer));
+        }
         let step = panic::steps(|| self.admit(request, &call));
         let response = self.next(step).await;
         (recorded, media::hal(wants_hal, response))

@@ -68,11 +68,13 @@ async fn create(
     let now = state.clock().now();
     let spec = parsed_if_found(
         parse_application(&body, state.settings().parse_options.reject_unknown_fields),
-        || state.store().get_environment(environment_id, now),
-    )?;
+        state.data().get_environment(environment_id, now),
+    )
+    .await?;
     let view = state
-        .store()
-        .create_application(environment_id, spec, now)?;
+        .data()
+        .create_application(environment_id, spec, now)
+        .await?;
     Ok((
         StatusCode::CREATED,
         Json(ApplicationResource::new(&view, &links)),
@@ -99,8 +101,9 @@ async fn list(
     links: Links,
 ) -> ApiResult<Json<ApplicationCollection>> {
     let items: Vec<ApplicationResource> = state
-        .store()
-        .list_applications(environment_id, state.clock().now())?
+        .data()
+        .list_applications(environment_id, state.clock().now())
+        .await?
         .iter()
         .map(|view| ApplicationResource::new(view, &links))
         .collect();
@@ -135,7 +138,10 @@ async fn read(
     AppPath(key): AppPath,
     links: Links,
 ) -> ApiResult<Json<ApplicationResource>> {
-    let view = state.store().get_application(key, state.clock().now())?;
+    let view = state
+        .data()
+        .get_application(key, state.clock().now())
+        .await?;
     Ok(Json(ApplicationResource::new(&view, &links)))
 }
 
@@ -165,9 +171,10 @@ async fn replace(
     let now = state.clock().now();
     let spec = parsed_if_found(
         parse_application(&body, state.settings().parse_options.reject_unknown_fields),
-        || state.store().get_application(key, now),
-    )?;
-    let view = state.store().replace_application(key, spec, now)?;
+        state.data().get_application(key, now),
+    )
+    .await?;
+    let view = state.data().replace_application(key, spec, now).await?;
     Ok(Json(ApplicationResource::new(&view, &links)))
 }
 
@@ -186,7 +193,7 @@ async fn replace(
     security(("bearerAuth" = []))
 )]
 async fn delete(State(state): State<AppState>, AppPath(key): AppPath) -> ApiResult<StatusCode> {
-    state.store().delete_application(key)?;
+    state.data().delete_application(key).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -210,7 +217,8 @@ async fn read_secret(
     AppPath(key): AppPath,
     links: Links,
 ) -> ApiResult<Json<SecretResource>> {
-    let secret = state.store().application_secret(key, state.clock().now())?;
+    let now = state.clock().now();
+    let secret = state.data().application_secret(key, now).await?;
     Ok(Json(SecretResource::new(key, secret.expose(), &links)))
 }
 
@@ -233,7 +241,8 @@ async fn regenerate_secret(
     AppPath(key): AppPath,
     links: Links,
 ) -> ApiResult<Json<SecretResource>> {
-    let secret = state.store().regenerate_secret(key, state.clock().now())?;
+    let now = state.clock().now();
+    let secret = state.data().regenerate_secret(key, now).await?;
     Ok(Json(SecretResource::new(key, secret.expose(), &links)))
 }
 

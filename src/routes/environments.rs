@@ -61,8 +61,9 @@ async fn create(
         .map_err(ApiError::Validation)?;
     let creator = token.map(|Extension(TokenEnvironment(env))| env);
     let view = state
-        .store()
-        .create_environment(spec, creator, state.clock().now());
+        .data()
+        .create_environment(spec, creator, state.clock().now())
+        .await?;
     Ok((
         StatusCode::CREATED,
         Json(EnvironmentResource::new(&view, &links)),
@@ -93,16 +94,20 @@ async fn list(
     RawQuery(query): RawQuery,
 ) -> ApiResult<Json<EnvironmentCollection>> {
     let query = ListQuery::parse(query.as_deref().unwrap_or_default())?;
-    let store = state.store();
+    let data = state.data();
     let organization_id = ORGANIZATION_ID.to_string();
-    let matching: Vec<EnvironmentView> = store
-        .list_environments()
+    let mut manageable = Vec::new();
+    for view in data.list_environments().await? {
+        let managed = match &token {
+            None => true,
+            Some(Extension(TokenEnvironment(env))) => data.may_manage(*env, view.id).await?,
+        };
+        if managed {
+            manageable.push(view);
+        }
+    }
+    let matching: Vec<EnvironmentView> = manageable
         .into_iter()
-        .filter(|view| {
-            token
-                .as_ref()
-                .is_none_or(|Extension(TokenEnvironment(env))| store.may_manage(*env, view.id))
-        })
         .filter(|view| {
             let (id, license) = (
                 view.id.to_string(),
@@ -250,7 +255,10 @@ async fn read(
     EnvironmentPath(id): EnvironmentPath,
     links: Links,
 ) -> ApiResult<Json<EnvironmentResource>> {
-    let view = state.store().get_environment(id, state.clock().now())?;
+    let view = state
+        .data()
+        .get_environment(id, state.clock().now())
+        .await?;
     Ok(Json(EnvironmentResource::new(&view, &links)))
 }
 
@@ -281,9 +289,10 @@ async fn replace(
     let now = state.clock().now();
     let spec = parsed_if_found(
         parse_environment(&body, state.settings().parse_options.reject_unknown_fields),
-        || state.store().get_environment(id, now),
-    )?;
-    let view = state.store().replace_environment(id, spec, now)?;
+        state.data().get_environment(id, now),
+    )
+    .await?;
+    let view = state.data().replace_environment(id, spec, now).await?;
     Ok(Json(EnvironmentResource::new(&view, &links)))
 }
 
@@ -306,7 +315,7 @@ async fn delete(
     State(state): State<AppState>,
     EnvironmentPath(id): EnvironmentPath,
 ) -> ApiResult<StatusCode> {
-    state.store().delete_environment(id)?;
+    state.data().delete_environment(id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -37,16 +37,23 @@ async fn healthz() -> Json<Value> {
     tag = HEALTH_TAG,
     responses(
         (status = 200, description = "Ready: {\"status\":\"READY\"}"),
-        (status = 503, description = "Starting: {\"status\":\"STARTING\"}"),
+        (status = 503, description = "Starting: {\"status\":\"STARTING\"}, or the database store cannot be reached: {\"status\":\"DATABASE_UNAVAILABLE\"}"),
     )
 )]
 async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
-    if state.is_ready() {
-        (StatusCode::OK, Json(json!({"status": "READY"})))
-    } else {
-        (
+    if !state.is_ready() {
+        return (
             StatusCode::SERVICE_UNAVAILABLE,
             Json(json!({"status": "STARTING"})),
-        )
+        );
     }
+    if let Some(database) = state.database()
+        && !database.is_reachable().await
+    {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "DATABASE_UNAVAILABLE"})),
+        );
+    }
+    (StatusCode::OK, Json(json!({"status": "READY"})))
 }

@@ -18,6 +18,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::wire::EnvironmentParams;
+use crate::database::ClientAuthError;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::EnvironmentPath;
 use crate::links::Links;
@@ -94,8 +95,9 @@ async fn token(
         (None, _, _) => return Ok(OAuthError::invalid_client(false).into_response()),
     };
     let application = match state
-        .store()
+        .data()
         .authenticate_client(environment_id, &client_id, &secret)
+        .await
     {
         Ok(application) if application.spec.token_endpoint_auth_method() == method => application,
         Ok(application) => {
@@ -111,10 +113,11 @@ async fn token(
             }
             .into_response());
         }
-        Err(ClientError::InvalidClient) => {
+        Err(ClientAuthError::Store(error)) => return Err(error.into()),
+        Err(ClientAuthError::Client(ClientError::InvalidClient)) => {
             return Ok(OAuthError::invalid_client(method == "CLIENT_SECRET_BASIC").into_response());
         }
-        Err(ClientError::UnauthorizedClient) => {
+        Err(ClientAuthError::Client(ClientError::UnauthorizedClient)) => {
             return Ok(OAuthError::new(
                 StatusCode::BAD_REQUEST,
                 "unauthorized_client",

@@ -49,16 +49,17 @@ pub enum Command<'a> {
 }
 
 impl Command<'_> {
-    /// Applies the command to the state; `links` builds the answer's hrefs.
-    pub fn apply(self, state: &AppState, links: &Links) -> Response {
+    /// Applies the command to the state; `links` builds the answer's hrefs. With the memory
+    /// store nothing here waits: the answer is ready at the first poll.
+    pub async fn apply(self, state: &AppState, links: &Links) -> Response {
         match self {
-            Self::ReadAll(app) => read_all(state, app, links).into_response(),
-            Self::ReadOne(app, id) => read_one(state, app, id, links).into_response(),
-            Self::Create(app, body) => create_one(state, app, links, body).into_response(),
-            Self::Replace(app, id, body) => {
-                replace_one(state, app, id, links, body).into_response()
-            }
-            Self::Delete(app, id) => delete_one(state, app, id).into_response(),
+            Self::ReadAll(app) => read_all(state, app, links).await.into_response(),
+            Self::ReadOne(app, id) => read_one(state, app, id, links).await.into_response(),
+            Self::Create(app, body) => create_one(state, app, links, body).await.into_response(),
+            Self::Replace(app, id, body) => replace_one(state, app, id, links, body)
+                .await
+                .into_response(),
+            Self::Delete(app, id) => delete_one(state, app, id).await.into_response(),
         }
     }
 }
@@ -90,12 +91,12 @@ async fn create(
     links: Links,
     JsonObject(body): JsonObject,
 ) -> Response {
-    Command::Create(app, &body).apply(&state, &links)
+    Command::Create(app, &body).apply(&state, &links).await
 }
 
 /// The answer of `POST …/pushCredentials`, for [`create`] and for calls answered before
 /// routing.
-fn create_one(
+async fn create_one(
     state: &AppState,
     app: AppKey,
     links: &Links,
@@ -103,7 +104,10 @@ fn create_one(
 ) -> ApiResult<(StatusCode, JsonText)> {
     let credential = parse_push_credential(body, state.settings().parse_options)
         .map_err(ApiError::Validation)?;
-    let view = state.store().create(app, credential, state.clock().now())?;
+    let view = state
+        .data()
+        .create(app, credential, state.clock().now())
+        .await?;
     Ok((StatusCode::CREATED, Resource::text(&view, links)))
 }
 
@@ -122,12 +126,12 @@ fn create_one(
     security(("bearerAuth" = []))
 )]
 async fn list(State(state): State<AppState>, AppPath(app): AppPath, links: Links) -> Response {
-    Command::ReadAll(app).apply(&state, &links)
+    Command::ReadAll(app).apply(&state, &links).await
 }
 
 /// The answer of `GET …/pushCredentials`, for [`list`] and for reads answered before routing.
-fn read_all(state: &AppState, app: AppKey, links: &Links) -> ApiResult<JsonText> {
-    let views = state.store().list(app, state.clock().now())?;
+async fn read_all(state: &AppState, app: AppKey, links: &Links) -> ApiResult<JsonText> {
+    let views = state.data().list(app, state.clock().now()).await?;
     Ok(Collection::text(app, &views, links))
 }
 
@@ -150,13 +154,13 @@ async fn read(
     CredentialPath(app, id): CredentialPath,
     links: Links,
 ) -> Response {
-    Command::ReadOne(app, id).apply(&state, &links)
+    Command::ReadOne(app, id).apply(&state, &links).await
 }
 
 /// The answer of `GET …/pushCredentials/{id}`, for [`read`] and for reads answered before
 /// routing.
-fn read_one(state: &AppState, app: AppKey, id: Uuid, links: &Links) -> ApiResult<JsonText> {
-    let view = state.store().get(app, id, state.clock().now())?;
+async fn read_one(state: &AppState, app: AppKey, id: Uuid, links: &Links) -> ApiResult<JsonText> {
+    let view = state.data().get(app, id, state.clock().now()).await?;
     Ok(Resource::text(&view, links))
 }
 
@@ -183,28 +187,30 @@ async fn replace(
     links: Links,
     JsonObject(body): JsonObject,
 ) -> Response {
-    Command::Replace(app, id, &body).apply(&state, &links)
+    Command::Replace(app, id, &body).apply(&state, &links).await
 }
 
 /// The answer of `PUT …/pushCredentials/{id}`, for [`replace`] and for calls answered before
 /// routing.
-fn replace_one(
+async fn replace_one(
     state: &AppState,
     app: AppKey,
     id: Uuid,
     links: &Links,
     body: &Map<String, Value>,
 ) -> ApiResult<JsonText> {
-    let store = state.store();
+    let data = state.data();
     match parse_push_credential(body, state.settings().parse_options) {
         Ok(credential) => {
-            let view = store.replace(app, id, credential, state.clock().now())?;
+            let view = data
+                .replace(app, id, credential, state.clock().now())
+                .await?;
             Ok(Resource::text(&view, links))
         }
         Err(mut errors) => {
             // A missing credential answers 404 before its body is judged; a type change is
             // reported as such rather than as whatever else is wrong with the new type.
-            let stored = store.get(app, id, state.clock().now())?;
+            let stored = data.get(app, id, state.clock().now()).await?;
             if declared_type(body).is_some_and(|ty| ty != stored.credential_type) {
                 errors.retain(|error| error.target != "type");
                 errors.insert(0, FieldError::type_is_immutable(stored.credential_type));
@@ -233,13 +239,13 @@ async fn delete(
     CredentialPath(app, id): CredentialPath,
     links: Links,
 ) -> Response {
-    Command::Delete(app, id).apply(&state, &links)
+    Command::Delete(app, id).apply(&state, &links).await
 }
 
 /// The answer of `DELETE …/pushCredentials/{id}`, for [`delete`] and for calls answered before
 /// routing.
-fn delete_one(state: &AppState, app: AppKey, id: Uuid) -> ApiResult<StatusCode> {
-    state.store().delete(app, id, state.clock().now())?;
+async fn delete_one(state: &AppState, app: AppKey, id: Uuid) -> ApiResult<StatusCode> {
+    state.data().delete(app, id, state.clock().now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

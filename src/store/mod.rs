@@ -31,6 +31,7 @@ use clap::ValueEnum;
 
 pub use snapshot::{ApplicationRecord, CredentialRecord, EnvironmentRecord, Removed, Snapshot};
 pub use tenants::{ApplicationView, ClientError, EnvironmentView, Grants};
+pub(crate) use tenants::{constant_time_eq, generate_secret};
 
 /// What happens to environment and application ids the server has not seen.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -92,6 +93,9 @@ pub enum StoreError {
     /// A restored snapshot names one id twice.
     #[error("the id {0} appears more than once")]
     DuplicateId(Uuid),
+    /// The database store cannot be reached (503: the client retries).
+    #[error("the database is unavailable")]
+    Unavailable,
 }
 
 /// A cloneable handle to the shared state.

@@ -136,7 +136,7 @@ impl State {
 }
 
 /// A client secret in the shape PingOne generates: 64 URL-safe characters.
-pub(super) fn generate_secret() -> Secret {
+pub(crate) fn generate_secret() -> Secret {
     let random = format!("{}{}", Uuid::new_v4().simple(), Uuid::new_v4().simple());
     Secret::new(random)
 }
@@ -419,7 +419,7 @@ impl Store {
 }
 
 /// Compares secrets without an early exit on the first differing byte.
-fn constant_time_eq(a: &str, b: &str) -> bool {
+pub(crate) fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes()
             .zip(b.bytes())

@@ -56,7 +56,8 @@ async fn resetting_everything_clears_credentials_journal_faults_and_clock() {
     assert_eq!(faults, json!({"faults": []}));
     let clock = app.admin_ok(Method::GET, "clock", None, 200).await;
     assert_eq!(clock["mode"], "real");
-    assert!(app.state.store().snapshot().environments.is_empty());
+    let snapshot = app.state.data().snapshot().await.unwrap();
+    assert!(snapshot.environments.is_empty());
     assert!(app.listed_ids().await.is_empty());
 }
 

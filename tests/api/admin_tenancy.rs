@@ -150,10 +150,10 @@ async fn grants_of_a_seeded_server_survive_an_export_and_import() {
     target
         .admin_ok(Method::PUT, "state", Some(&export), 200)
         .await;
-    let store = target.state.store();
+    let data = target.state.data();
     let (admin, mobile) = (ADMIN_ENV.parse().unwrap(), MOBILE_ENV.parse().unwrap());
-    assert!(store.may_manage(admin, mobile));
-    assert!(!store.may_manage(mobile, admin));
+    assert!(data.may_manage(admin, mobile).await.unwrap());
+    assert!(!data.may_manage(mobile, admin).await.unwrap());
 }
 
 #[tokio::test]

@@ -1,30 +1,24 @@
 //! Stored legacy `FCM` records, and the switch that lets clients create them.
 
-use chrono::Utc;
 use pingone_push_mock::Config;
-use pingone_push_mock::domain::{PushCredential, Secret};
-use pingone_push_mock::store::AppKey;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::helpers::*;
 
-fn default_app() -> AppKey {
-    AppKey {
-        environment_id: ENV_ID.parse().unwrap(),
-        application_id: APP_ID.parse().unwrap(),
-    }
+/// Stores a legacy `FCM` record in the default application, as a state import does (the API
+/// refuses to create one).
+async fn store_legacy(app: &TestApp, id: Uuid, key: &str) {
+    let document = state_document(json!([{"id": id, "type": "FCM", "key": key}]));
+    app.admin_ok(reqwest::Method::PUT, "state", Some(&document), 200)
+        .await;
 }
 
 #[tokio::test]
 async fn a_stored_legacy_fcm_record_can_be_listed_read_and_deleted() {
     let app = spawn_app().await;
     let id = Uuid::new_v4();
-    let legacy = PushCredential::legacy_fcm(Secret::new("AAAA-legacy-server-key"));
-    app.state
-        .store()
-        .insert(default_app(), id, legacy, Utc::now())
-        .unwrap();
+    store_legacy(&app, id, "AAAA-legacy-server-key").await;
 
     let list: Value = app.get(&app.collection_url()).await.json().await.unwrap();
     assert_eq!(list["_embedded"]["pushCredentials"][0]["type"], "FCM");
@@ -43,15 +37,7 @@ async fn a_stored_legacy_fcm_record_can_be_listed_read_and_deleted() {
 async fn a_stored_legacy_record_cannot_be_replaced_with_fcm_unless_allowed() {
     let app = spawn_app().await;
     let id = Uuid::new_v4();
-    app.state
-        .store()
-        .insert(
-            default_app(),
-            id,
-            PushCredential::legacy_fcm(Secret::new("k")),
-            Utc::now(),
-        )
-        .unwrap();
+    store_legacy(&app, id, "k").await;
     for (body, said) in [
         (json!({"type":"FCM","key":"k2"}), "FCM_HTTP_V1"),
         (fcm_body(), "immutable"),

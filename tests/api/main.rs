@@ -23,6 +23,7 @@ mod legacy;
 mod openapi;
 mod persistence;
 mod properties;
+mod replicas;
 mod secrets;
 mod tenancy;
 mod tenancy_flow;

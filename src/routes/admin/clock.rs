@@ -33,8 +33,9 @@ const MAX_OFFSET_MS: i64 = 100 * 366 * 24 * 3_600_000;
     ),
     security((), ("adminToken" = []))
 )]
-pub async fn show(State(state): State<AppState>) -> Json<Value> {
-    Json(describe(state.clock()))
+pub async fn show(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    state.data().clock().await?;
+    Ok(Json(describe(state.clock())))
 }
 
 /// `PUT /__admin/clock`: `{"frozenAt": "2030-01-01T00:00:00.000Z"}` or `{"offsetMs": 3600000}`.
@@ -57,7 +58,7 @@ pub async fn set(
     JsonObject(body): JsonObject,
 ) -> ApiResult<Json<Value>> {
     let setting = parse_setting(&body).map_err(validation)?;
-    state.clock().set(setting);
+    state.data().set_clock(setting).await?;
     Ok(Json(describe(state.clock())))
 }
 
@@ -73,9 +74,9 @@ pub async fn set(
     ),
     security((), ("adminToken" = []))
 )]
-pub async fn reset(State(state): State<AppState>) -> Json<Value> {
-    state.clock().set(ClockSetting::Real);
-    Json(describe(state.clock()))
+pub async fn reset(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    state.data().set_clock(ClockSetting::Real).await?;
+    Ok(Json(describe(state.clock())))
 }
 
 fn describe(clock: &Clock) -> Value {

@@ -35,7 +35,8 @@ pub async fn add(
     JsonObject(body): JsonObject,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let spec = RuleSpec::parse(&body).map_err(validation)?;
-    Ok((StatusCode::CREATED, Json(state.faults().add(spec))))
+    let listed = state.data().add_fault(spec).await?;
+    Ok((StatusCode::CREATED, Json(listed)))
 }
 
 /// `GET /__admin/faults`: the rules in the order they are tried, with their hit counts.
@@ -50,8 +51,8 @@ pub async fn add(
     ),
     security((), ("adminToken" = []))
 )]
-pub async fn list(State(state): State<AppState>) -> Json<Value> {
-    Json(json!({"faults": state.faults().list()}))
+pub async fn list(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    Ok(Json(json!({"faults": state.data().faults().await?})))
 }
 
 /// `DELETE /__admin/faults`: removes every rule.
@@ -66,9 +67,9 @@ pub async fn list(State(state): State<AppState>) -> Json<Value> {
     ),
     security((), ("adminToken" = []))
 )]
-pub async fn clear(State(state): State<AppState>) -> StatusCode {
-    state.faults().clear();
-    StatusCode::NO_CONTENT
+pub async fn clear(State(state): State<AppState>) -> ApiResult<StatusCode> {
+    state.data().clear_faults().await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `DELETE /__admin/faults/{faultId}`: removes one rule.
@@ -90,7 +91,7 @@ pub async fn remove(
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
     let id = parse_id(&id).ok_or(ApiError::NotFound)?;
-    if state.faults().remove(id) {
+    if state.data().remove_fault(id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::NotFound)

@@ -37,7 +37,7 @@ const PARAMETERS: [&str; 5] = ["method", "pathPrefix", "status", "environmentId"
 )]
 pub async fn list(State(state): State<AppState>, query: QueryParams) -> ApiResult<Json<Value>> {
     let filter = parse_filter(&query).map_err(validation)?;
-    let requests = state.journal().entries(&filter);
+    let requests = state.data().journal(&filter).await?;
     Ok(Json(json!({"count": requests.len(), "requests": requests})))
 }
 
@@ -53,9 +53,9 @@ pub async fn list(State(state): State<AppState>, query: QueryParams) -> ApiResul
     ),
     security((), ("adminToken" = []))
 )]
-pub async fn clear(State(state): State<AppState>) -> StatusCode {
-    state.journal().clear();
-    StatusCode::NO_CONTENT
+pub async fn clear(State(state): State<AppState>) -> ApiResult<StatusCode> {
+    state.data().clear_journal().await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 fn parse_filter(query: &QueryParams) -> Result<Filter, Vec<crate::domain::FieldError>> {

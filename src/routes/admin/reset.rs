@@ -41,20 +41,21 @@ pub async fn reset(State(state): State<AppState>, query: QueryParams) -> ApiResu
         id
     });
     let environment = problems.finish(Some(environment)).map_err(validation)?;
+    let data = state.data();
     if let Some(id) = environment.flatten() {
-        let removed = state.store().remove_environment(id);
+        let removed = data.remove_environment(id).await?;
         return Ok(Json(json!({"removed": counts(removed)})));
     }
-    state.journal().clear();
-    state.faults().clear();
-    state.clock().set(ClockSetting::Real);
+    data.clear_journal().await?;
+    data.clear_faults().await?;
+    data.set_clock(ClockSetting::Real).await?;
     let Some(seed) = state.seed() else {
-        return Ok(Json(json!({"removed": counts(state.store().clear())})));
+        return Ok(Json(json!({"removed": counts(data.clear().await?)})));
     };
     // One swap, so that no caller sees the empty state in between.
     let snapshot = seed.snapshot(state.clock().now());
     let restored = counts(Removed::counting(&snapshot));
-    let removed = state.store().restore(snapshot)?;
+    let removed = data.restore(snapshot).await?;
     Ok(Json(
         json!({"removed": counts(removed), "restoredFromSeed": restored}),
     ))

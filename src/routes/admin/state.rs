@@ -50,7 +50,7 @@ pub async fn export(State(state): State<AppState>, query: QueryParams) -> ApiRes
     if secrets == Secrets::Included && settings.admin == AdminAccess::Open && settings.exposed {
         return Err(ApiError::SecretsNeedAdminToken);
     }
-    let document = seed::to_document(&state.store().snapshot(), secrets);
+    let document = seed::to_document(&state.data().snapshot().await?, secrets);
     let mut response = Json(document).into_response();
     if secrets == Secrets::Included {
         response
@@ -83,7 +83,7 @@ pub async fn replace(
     let snapshot =
         seed::from_document(&Value::Object(body), state.clock().now()).map_err(validation)?;
     let loaded = counts(&snapshot);
-    state.store().restore(snapshot)?;
+    state.data().restore(snapshot).await?;
     Ok(Json(json!({"loaded": loaded})))
 }
 

@@ -1,12 +1,14 @@
 //! Spawning a server on `127.0.0.1:0` and talking to it like a PingOne client would.
 
 mod admin;
+pub mod database;
 mod flow;
 pub mod process;
 
 pub use admin::*;
 pub use flow::*;
 
+use pingone_push_mock::config::StoreLocation;
 use pingone_push_mock::{AppState, Config, MockServer};
 use reqwest::{Client, Method, RequestBuilder, Response};
 use serde_json::{Value, json};
@@ -55,7 +57,20 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(Config::default()).await
 }
 
-pub async fn spawn_app_with(config: Config) -> TestApp {
+/// A server with `config`; with `PINGONE_MOCK_TEST_DATABASE` set, on the PostgreSQL store (in a
+/// schema of its own) unless `config` names a store or a state file.
+pub async fn spawn_app_with(mut config: Config) -> TestApp {
+    if let Some(url) = database::test_database()
+        && config.store == StoreLocation::Memory
+        && config.state_file.is_none()
+    {
+        config.store = database::fresh_store(&url).await;
+    }
+    spawn_exactly(config).await
+}
+
+/// A server with exactly `config`, whatever `PINGONE_MOCK_TEST_DATABASE` says.
+pub async fn spawn_exactly(config: Config) -> TestApp {
     let server = MockServer::start_with(config).await;
     TestApp {
         address: server.base_url().to_owned(),
