@@ -4,8 +4,9 @@
 # GitHub workflows (structure, keys, types), and zizmor (security: unpinned actions, template
 # injection, credentials left in checkouts, excessive permissions). zizmor runs offline: it
 # checks the workflow files themselves, not GitHub's API. The Compose files of examples/ and
-# deploy/ are checked against check-jsonschema's vendored Compose specification too. Fails on
-# any finding.
+# deploy/ are checked against check-jsonschema's vendored Compose specification too, and the
+# Kubernetes manifests of deploy/kubernetes/ with kubernetes-validate (strict: no unknown field)
+# against the Kubernetes API schemas it ships. Fails on any finding.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -29,8 +30,17 @@ echo "==> check-jsonschema (GitHub workflow schema): ${workflows[*]}"
 echo "==> zizmor --offline: ${workflows[*]}"
 "$VENV/bin/zizmor" --offline --min-severity low "${workflows[@]}"
 
-compose=(examples/*/compose.yaml)
+compose=(examples/*/compose.yaml deploy/compose.yaml)
 if [[ -e "${compose[0]}" ]]; then
     echo "==> check-jsonschema (Compose specification): ${compose[*]}"
     "$VENV/bin/check-jsonschema" --builtin-schema vendor.compose-spec "${compose[@]}"
 fi
+
+manifests=(deploy/kubernetes/secret.yaml deploy/kubernetes/deployment.yaml deploy/kubernetes/service.yaml)
+echo "==> kubernetes-validate --strict: ${manifests[*]}"
+"$VENV/bin/kubernetes-validate" --strict --quiet "${manifests[@]}"
+# The kustomization names exactly those files.
+for manifest in "${manifests[@]}"; do
+    grep -qx "  - $(basename "$manifest")" deploy/kubernetes/kustomization.yaml ||
+        { echo "deploy/kubernetes/kustomization.yaml does not list $manifest" >&2; exit 1; }
+done

@@ -4,6 +4,7 @@
 
 use serde_json::{Map, Value, json};
 use sqlx::Row;
+use sqlx::postgres::PgPool;
 use uuid::Uuid;
 
 use super::{Database, unavailable};
@@ -74,21 +75,30 @@ fn count(value: i64) -> u64 {
     u64::try_from(value).unwrap_or(0)
 }
 
+/// The control row now.
+pub(super) async fn read(pool: PgPool) -> Result<Control> {
+    let row = sqlx::query(
+        "SELECT revision, clock, EXISTS (SELECT 1 FROM fault_rules) AS any_rules FROM control",
+    )
+    .fetch_one(&pool)
+    .await
+    .map_err(unavailable)?;
+    let clock: Value = row.try_get("clock").map_err(unavailable)?;
+    Ok(Control {
+        revision: row.try_get("revision").map_err(unavailable)?,
+        clock: clock_of(&clock),
+        any_rules: row.try_get("any_rules").map_err(unavailable)?,
+    })
+}
+
 impl Database {
-    /// The shared settings now.
+    /// The shared settings as of a read that started after this call: every change
+    /// acknowledged before it is in. Concurrent calls share one read (see [`super::batch`]).
     pub async fn control(&self) -> Result<Control> {
-        let row = sqlx::query(
-            "SELECT revision, clock, EXISTS (SELECT 1 FROM fault_rules) AS any_rules FROM control",
-        )
-        .fetch_one(&self.pool)
-        .await
-        .map_err(unavailable)?;
-        let clock: Value = row.try_get("clock").map_err(unavailable)?;
-        Ok(Control {
-            revision: row.try_get("revision").map_err(unavailable)?,
-            clock: clock_of(&clock),
-            any_rules: row.try_get("any_rules").map_err(unavailable)?,
-        })
+        self.control
+            .call(())
+            .await
+            .unwrap_or(Err(StoreError::Unavailable))
     }
 
     /// Sets the clock for every replica.

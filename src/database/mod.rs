@@ -12,6 +12,7 @@
 //! rules with their counters, the request journal and the token signing key (`control.rs`,
 //! `journal.rs`).
 
+mod batch;
 mod control;
 mod journal;
 mod resources;
@@ -23,6 +24,9 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
+use crate::journal::Entry;
+use batch::Batcher;
+use control::Control;
 pub use control::FaultDecision;
 pub use resources::ClientAuthError;
 
@@ -38,6 +42,10 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
 #[derive(Clone)]
 pub struct Database {
     pool: PgPool,
+    /// Writes the journal (none when its size is 0).
+    journal: Option<Batcher<Entry, Result<(), StoreError>>>,
+    /// Reads the control row for the calls waiting for it.
+    control: Batcher<(), Result<Control, StoreError>>,
     tenancy: Tenancy,
     /// How many journal entries the database keeps.
     journal_size: usize,
@@ -89,9 +97,24 @@ impl Database {
         );
         let pool = PgPoolOptions::new()
             .max_connections(32)
-            .min_connections(0)
             .acquire_timeout(ACQUIRE_TIMEOUT)
-            .connect_lazy_with(options);
+            .connect_lazy_with(options.clone());
+        // A journal entry is no acknowledged write, and a flush to disk per call would cap
+        // every replica's throughput: its inserts commit with `synchronous_commit = off`.
+        let journal_pool = PgPoolOptions::new()
+            .max_connections(2)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect_lazy_with(options.options([("synchronous_commit", "off")]));
+        let size = i64::try_from(journal_size).unwrap_or(i64::MAX);
+        let journal = (journal_size > 0).then(|| {
+            Batcher::spawn(journal::MOST_AT_ONCE, move |entries| {
+                journal::insert(journal_pool.clone(), size, entries)
+            })
+        });
+        let control = {
+            let pool = pool.clone();
+            Batcher::spawn(usize::MAX, move |_| control::read(pool.clone()))
+        };
         let started = tokio::time::Instant::now();
         loop {
             match MIGRATOR.run(&pool).await {
@@ -110,6 +133,8 @@ impl Database {
         }
         Ok(Self {
             pool,
+            journal,
+            control,
             tenancy,
             journal_size,
         })

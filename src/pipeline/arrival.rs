@@ -62,7 +62,7 @@ impl Arrival {
         if let Some(pending) = self.pending.take() {
             // A journal that cannot be written is logged, not answered: the call was served.
             let _ = database
-                .record(&pending.entry(response.status(), recorded))
+                .record(pending.entry(response.status(), recorded))
                 .await;
         }
         self.conclude(journal, None, response)

@@ -70,7 +70,7 @@ pub struct CredentialView {
 }
 
 /// Why an operation was refused.
-#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {
     /// No such environment, application or credential.
     #[error("not found")]

@@ -402,12 +402,8 @@ async fn a_database_stopped_and_restarted_under_load_loses_nothing_acknowledged(
     }
     tokio::time::sleep(Duration::from_millis(1500)).await;
     cluster.script("stop");
-    let ready = app
-        .client
-        .get(format!("{}/readyz", app.address))
-        .send()
-        .await
-        .unwrap();
+    let readyz = format!("{}/readyz", app.address);
+    let ready = app.client.get(&readyz).send().await.unwrap();
     assert_eq!(ready.status(), 503, "not ready without the database");
     tokio::time::sleep(Duration::from_millis(1500)).await;
     cluster.script("start");
@@ -425,12 +421,7 @@ async fn a_database_stopped_and_restarted_under_load_loses_nothing_acknowledged(
         );
     }
     assert!(unavailable > 0, "calls during the outage were answered 503");
-    let ready = app
-        .client
-        .get(format!("{}/readyz", app.address))
-        .send()
-        .await
-        .unwrap();
+    let ready = app.client.get(&readyz).send().await.unwrap();
     assert_eq!(ready.status(), 200);
     for url in &acknowledged {
         let read = app.get(url).await;
