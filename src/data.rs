@@ -8,30 +8,60 @@
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::clock::{ClockSetting, Timestamp};
+use crate::clock::{Clock, ClockSetting, Timestamp};
 use crate::database::{ClientAuthError, Database};
 use crate::domain::{ApplicationSpec, EnvironmentSpec, PushCredential, Secret};
-use crate::faults::RuleSpec;
-use crate::journal::{Entry, Filter};
-use crate::state::AppState;
+use crate::faults::{Faults, RuleSpec};
+use crate::journal::{Entry, Filter, Journal};
 use crate::store::{
-    AppKey, ApplicationView, CredentialView, EnvironmentView, Removed, Snapshot, StoreError,
+    AppKey, ApplicationView, CredentialView, EnvironmentView, Removed, Snapshot, Store, StoreError,
 };
 
 type Result<T> = std::result::Result<T, StoreError>;
 
-/// The state of one [`AppState`], wherever it is kept.
+/// The state of one server, wherever it is kept.
 #[derive(Clone, Copy, Debug)]
 pub struct Data<'a> {
-    state: &'a AppState,
+    /// The memory side: used when there is no database.
+    pub(crate) memory: Memory<'a>,
+    /// The database, when the state is there.
+    pub(crate) database: Option<&'a Database>,
+}
+
+/// What the memory store keeps besides the data; the clock is also each replica's copy of the
+/// database's setting.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Memory<'a> {
+    pub(crate) store: &'a Store,
+    pub(crate) clock: &'a Clock,
+    pub(crate) faults: &'a Faults,
+    pub(crate) journal: &'a Journal,
+}
+
+impl Memory<'_> {
+    fn store(&self) -> &Store {
+        self.store
+    }
+
+    fn clock(&self) -> &Clock {
+        self.clock
+    }
+
+    fn faults(&self) -> &Faults {
+        self.faults
+    }
+
+    fn journal(&self) -> &Journal {
+        self.journal
+    }
 }
 
 /// Both arms of every method: the memory store's call, or the database's awaited.
 macro_rules! either {
     ($data:expr, memory: $memory:ident => $on_memory:expr, database: $database:ident => $on_database:expr $(,)?) => {
-        match $data.state.database() {
+        match $data.database {
             None => {
-                let $memory = $data.state;
+                let $memory = $data.memory;
                 $on_memory
             }
             Some($database) => $on_database,
@@ -39,16 +69,7 @@ macro_rules! either {
     };
 }
 
-impl<'a> Data<'a> {
-    pub(crate) fn new(state: &'a AppState) -> Self {
-        Self { state }
-    }
-
-    /// The database, when the state is there.
-    pub fn database(&self) -> Option<&'a Database> {
-        self.state.database()
-    }
-
+impl Data<'_> {
     // Push credentials.
 
     pub async fn create(
@@ -245,13 +266,13 @@ impl<'a> Data<'a> {
         memory: state => Ok(state.clock().setting()),
         database: db => {
             let setting = db.control().await?.clock;
-            self.state.clock().set(setting);
+            self.memory.clock().set(setting);
             Ok(setting)
         })
     }
 
     pub async fn set_clock(&self, setting: ClockSetting) -> Result<()> {
-        self.state.clock().set(setting);
+        self.memory.clock().set(setting);
         either!(self,
             memory: _state => Ok(()),
             database: db => db.set_clock(setting).await)

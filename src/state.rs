@@ -11,7 +11,7 @@ use tokio::sync::watch;
 
 use crate::clock::Clock;
 use crate::config::{AuthMode, Config, StoreLocation};
-use crate::data::Data;
+use crate::data::{Data, Memory};
 use crate::database::{ConnectError, Database};
 use crate::domain::{ParseOptions, Secret};
 use crate::faults::Faults;
@@ -315,7 +315,16 @@ impl AppState {
 
     /// The state, wherever it is kept.
     pub fn data(&self) -> Data<'_> {
-        Data::new(self)
+        let inner = &self.inner;
+        Data {
+            memory: Memory {
+                store: &inner.store,
+                clock: &inner.clock,
+                faults: &inner.faults,
+                journal: &inner.journal,
+            },
+            database: inner.database.as_ref(),
+        }
     }
 
     /// The database, when the state is kept in one.

