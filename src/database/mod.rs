@@ -95,15 +95,22 @@ impl Database {
             options.get_port(),
             options.get_database().unwrap_or("postgres")
         );
+        // Connections are not pinged before each use (sqlx's default): that is a round trip more
+        // for every statement (reads of one credential, alternating: 8,315-10,023/s pinged,
+        // 8,600-11,693/s not, pairs 1.03-1.17).
+        // A connection the database dropped fails its next statement, that call is answered
+        // 503, and the pool replaces the connection.
         let pool = PgPoolOptions::new()
             .max_connections(32)
             .acquire_timeout(ACQUIRE_TIMEOUT)
+            .test_before_acquire(false)
             .connect_lazy_with(options.clone());
         // A journal entry is no acknowledged write, and a flush to disk per call would cap
         // every replica's throughput: its inserts commit with `synchronous_commit = off`.
         let journal_pool = PgPoolOptions::new()
             .max_connections(2)
             .acquire_timeout(ACQUIRE_TIMEOUT)
+            .test_before_acquire(false)
             .connect_lazy_with(options.options([("synchronous_commit", "off")]));
         let size = i64::try_from(journal_size).unwrap_or(i64::MAX);
         let journal = (journal_size > 0).then(|| {

@@ -144,8 +144,19 @@ async fn hms_client_id_is_echoed_and_client_secret_never() {
 /// Runs the real binary with every log level on and checks its output for secrets.
 #[tokio::test]
 async fn log_lines_never_contain_secrets_or_tokens() {
+    let mut args = vec!["--listen".to_owned(), "127.0.0.1:0".to_owned()];
+    args.extend(["--log-format".to_owned(), "json".to_owned()]);
+    // On the PostgreSQL store too, when the suite runs there, with a password in its URL (the
+    // throwaway cluster trusts loopback, so any password does).
+    let password = "DATABASE-PASSWORD-SHOULD-NOT-BE-LOGGED";
+    if let Some(url) = crate::helpers::database::test_database() {
+        let url = crate::helpers::database::fresh_schema(&url).await;
+        let url = url.replacen("postgres@", &format!("postgres:{password}@"), 1);
+        assert!(url.contains(password), "{url}");
+        args.extend(["--store".to_owned(), url]);
+    }
     let mut child = Command::new(env!("CARGO_BIN_EXE_pingone-push-mock"))
-        .args(["--listen", "127.0.0.1:0", "--log-format", "json"])
+        .args(&args)
         .env("RUST_LOG", "trace")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -188,7 +199,7 @@ async fn log_lines_never_contain_secrets_or_tokens() {
     let client = reqwest::Client::new();
     let url = format!("{address}/v1/environments/{ENV_ID}/applications/{APP_ID}/pushCredentials");
     let token = "BEARER-TOKEN-SHOULD-NOT-BE-LOGGED";
-    let mut secrets = vec![token.to_owned()];
+    let mut secrets = vec![token.to_owned(), password.to_owned()];
     for (body, marked) in bodies_with_marked_secrets().into_iter().step_by(7) {
         let response = client
             .post(&url)

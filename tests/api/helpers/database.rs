@@ -20,6 +20,11 @@ pub fn test_database() -> Option<String> {
 
 /// A store location with an empty schema of its own in `url`'s database.
 pub async fn fresh_store(url: &str) -> StoreLocation {
+    StoreLocation::Postgres(Secret::new(fresh_schema(url).await))
+}
+
+/// The URL of an empty schema of its own in `url`'s database.
+pub async fn fresh_schema(url: &str) -> String {
     let schema = format!("test_{}", Uuid::new_v4().simple());
     let mut connection = sqlx::PgConnection::connect(url)
         .await
@@ -29,9 +34,7 @@ pub async fn fresh_store(url: &str) -> StoreLocation {
         .await
         .expect("a schema is created");
     let separator = if url.contains('?') { '&' } else { '?' };
-    StoreLocation::Postgres(Secret::new(format!(
-        "{url}{separator}options=-c%20search_path%3D{schema}"
-    )))
+    format!("{url}{separator}options=-c%20search_path%3D{schema}")
 }
 
 /// The database the replica tests need, or why they cannot run.
