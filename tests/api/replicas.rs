@@ -35,6 +35,81 @@ fn id_of(body: &Value) -> String {
 
 #[tokio::test]
 #[ignore = "needs PostgreSQL: run scripts/test-postgres.sh"]
+async fn replicas_starting_together_on_an_empty_database_share_one_schema() {
+    let store = fresh_store(&replica_database()).await;
+    let start = || {
+        spawn_app_with(Config {
+            store: store.clone(),
+            ..Config::default()
+        })
+    };
+    let (a, b, c, d) = tokio::join!(start(), start(), start(), start());
+    let created = a.create(&hms_body()).await;
+    assert_eq!(created.status(), 201);
+    let id = id_of(&created.json().await.unwrap());
+    for other in [&b, &c, &d] {
+        assert_eq!(other.listed_ids().await, std::slice::from_ref(&id));
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL: run scripts/test-postgres.sh"]
+async fn secrets_deleted_ids_and_the_state_document_are_the_same_on_both_replicas() {
+    let (a, b) = replicas().await;
+    // A worker's client secret, made on A, is the one B hands out and accepts.
+    let (worker, secret) = create_with_secret(&a, &json!({"name": "W", "enabled": true,
+        "protocol": "OPENID_CONNECT", "type": "WORKER", "grantTypes": ["CLIENT_CREDENTIALS"],
+        "tokenEndpointAuthMethod": "CLIENT_SECRET_POST"}))
+    .await;
+    let applications = format!("{}/v1/environments/{ENV_ID}/applications", b.address);
+    let on_b: Value = b
+        .get(&format!("{applications}/{worker}/secret"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(on_b["secret"], json!(secret));
+    assert_eq!(token_posted(&b, ENV_ID, &worker, &secret).await.status(), 200);
+
+    // An application deleted on A is not provisioned again by B (auto tenancy).
+    let native = Uuid::new_v4();
+    assert_eq!(a.get(&a.collection_url_of(ENV_ID, &native.to_string())).await.status(), 200);
+    let deleted = a
+        .request(Method::DELETE, &format!("{}/v1/environments/{ENV_ID}/applications/{native}", a.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 204);
+    assert_eq!(b.get(&b.collection_url_of(ENV_ID, &native.to_string())).await.status(), 404);
+
+    // A state document put on B is what A exports.
+    let document = state_document(json!([{"id": Uuid::new_v4(), "type": "HMS",
+        "clientId": "imported", "clientSecret": "imported-secret"}]));
+    b.admin_ok(Method::PUT, "state", Some(&document), 200).await;
+    let exported = a.exported_state(true).await;
+    assert_eq!(exported, b.exported_state(true).await);
+    let credential = &exported["environments"][0]["applications"][0]["pushCredentials"][0];
+    assert_eq!(credential["clientSecret"], "imported-secret");
+}
+
+#[tokio::test]
+async fn a_state_file_with_a_database_store_is_refused_before_connecting() {
+    let refused = pingone_push_mock::AppState::start(&Config {
+        store: StoreLocation::Postgres(pingone_push_mock::domain::Secret::new(
+            "postgres://mock:pa55word@127.0.0.1:1/none",
+        )),
+        state_file: Some(std::path::PathBuf::from("state.json")),
+        ..Config::default()
+    })
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(refused.contains("--state-file"), "{refused}");
+    assert!(!refused.contains("pa55word"), "{refused}");
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL: run scripts/test-postgres.sh"]
 async fn a_credential_created_on_one_replica_is_read_listed_replaced_and_deleted_on_the_other() {
     let (a, b) = replicas().await;
     let created = a.create(&hms_body()).await;
