@@ -57,9 +57,12 @@ async fn replicas_starting_together_on_an_empty_database_share_one_schema() {
 async fn secrets_deleted_ids_and_the_state_document_are_the_same_on_both_replicas() {
     let (a, b) = replicas().await;
     // A worker's client secret, made on A, is the one B hands out and accepts.
-    let (worker, secret) = create_with_secret(&a, &json!({"name": "W", "enabled": true,
+    let (worker, secret) = create_with_secret(
+        &a,
+        &json!({"name": "W", "enabled": true,
         "protocol": "OPENID_CONNECT", "type": "WORKER", "grantTypes": ["CLIENT_CREDENTIALS"],
-        "tokenEndpointAuthMethod": "CLIENT_SECRET_POST"}))
+        "tokenEndpointAuthMethod": "CLIENT_SECRET_POST"}),
+    )
     .await;
     let applications = format!("{}/v1/environments/{ENV_ID}/applications", b.address);
     let on_b: Value = b
@@ -69,18 +72,37 @@ async fn secrets_deleted_ids_and_the_state_document_are_the_same_on_both_replica
         .await
         .unwrap();
     assert_eq!(on_b["secret"], json!(secret));
-    assert_eq!(token_posted(&b, ENV_ID, &worker, &secret).await.status(), 200);
+    assert_eq!(
+        token_posted(&b, ENV_ID, &worker, &secret).await.status(),
+        200
+    );
 
     // An application deleted on A is not provisioned again by B (auto tenancy).
     let native = Uuid::new_v4();
-    assert_eq!(a.get(&a.collection_url_of(ENV_ID, &native.to_string())).await.status(), 200);
+    assert_eq!(
+        a.get(&a.collection_url_of(ENV_ID, &native.to_string()))
+            .await
+            .status(),
+        200
+    );
     let deleted = a
-        .request(Method::DELETE, &format!("{}/v1/environments/{ENV_ID}/applications/{native}", a.address))
+        .request(
+            Method::DELETE,
+            &format!(
+                "{}/v1/environments/{ENV_ID}/applications/{native}",
+                a.address
+            ),
+        )
         .send()
         .await
         .unwrap();
     assert_eq!(deleted.status(), 204);
-    assert_eq!(b.get(&b.collection_url_of(ENV_ID, &native.to_string())).await.status(), 404);
+    assert_eq!(
+        b.get(&b.collection_url_of(ENV_ID, &native.to_string()))
+            .await
+            .status(),
+        404
+    );
 
     // A state document put on B is what A exports.
     let document = state_document(json!([{"id": Uuid::new_v4(), "type": "HMS",
