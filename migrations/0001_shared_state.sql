@@ -33,6 +33,9 @@ CREATE TABLE push_credentials (
     seq bigint GENERATED ALWAYS AS IDENTITY,
     type text NOT NULL,
     body json NOT NULL,
+    -- HMS only: the one field of `body` answers show, kept apart so that reads need not parse
+    -- the body.
+    client_id text,
     created_at timestamptz NOT NULL,
     updated_at timestamptz NOT NULL,
     UNIQUE (environment_id, application_id, type),

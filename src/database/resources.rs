@@ -73,8 +73,7 @@ fn credential_view(app: AppKey, row: &PgRow) -> Result<CredentialView> {
 
 const ENVIRONMENT_COLUMNS: &str = "id, attributes, created_at, updated_at";
 const APPLICATION_COLUMNS: &str = "environment_id, id, attributes, created_at, updated_at";
-const CREDENTIAL_COLUMNS: &str =
-    "id, type, body ->> 'clientId' AS client_id, created_at, updated_at";
+const CREDENTIAL_COLUMNS: &str = "id, type, client_id, created_at, updated_at";
 
 /// The environment `id`, provisioned first in `auto` tenancy if it was never seen.
 async fn environment(
@@ -226,9 +225,9 @@ impl Database {
                      SELECT attributes FROM provisioned
                      UNION ALL
                      SELECT attributes FROM applications WHERE environment_id = $2 AND id = $3)
-                 INSERT INTO push_credentials
-                     (id, environment_id, application_id, type, body, created_at, updated_at)
-                 SELECT $1, $2, $3, $4, $5::json, $6, $6 FROM application
+                 INSERT INTO push_credentials (id, environment_id, application_id, type, body,
+                                               client_id, created_at, updated_at)
+                 SELECT $1, $2, $3, $4, $5::json, $9, $6, $6 FROM application
                  WHERE attributes -> 'attributes' ->> 'type' = 'NATIVE_APP'
                  LIMIT 1
                  RETURNING {CREDENTIAL_COLUMNS}"
@@ -241,6 +240,7 @@ impl Database {
             .bind(now)
             .bind(&provisioned)
             .bind(self.tenancy == Tenancy::Auto)
+            .bind(credential.client_id())
             .fetch_optional(&mut *conn)
             .await;
             match inserted {
@@ -337,7 +337,8 @@ impl Database {
         let mut conn = self.connection().await?;
         let ty = credential.credential_type();
         let updated = sqlx::query(&format!(
-            "UPDATE push_credentials SET body = $4::json, updated_at = GREATEST(updated_at, $5)
+            "UPDATE push_credentials
+             SET body = $4::json, client_id = $7, updated_at = GREATEST(updated_at, $5)
              WHERE id = $1 AND environment_id = $2 AND application_id = $3 AND type = $6
              RETURNING {CREDENTIAL_COLUMNS}"
         ))
@@ -347,6 +348,7 @@ impl Database {
         .bind(json_text(&credential.to_stored()))
         .bind(now)
         .bind(ty.as_str())
+        .bind(credential.client_id())
         .fetch_optional(&mut *conn)
         .await
         .map_err(unavailable)?;
@@ -978,9 +980,9 @@ async fn insert_environment(conn: &mut PgConnection, record: &EnvironmentRecord)
         .map_err(unavailable)?;
         for credential in &application.push_credentials {
             sqlx::query(
-                "INSERT INTO push_credentials
-                     (id, environment_id, application_id, type, body, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5::json, $6, $7)",
+                "INSERT INTO push_credentials (id, environment_id, application_id, type, body,
+                                               client_id, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5::json, $8, $6, $7)",
             )
             .bind(credential.id)
             .bind(record.id)
@@ -989,6 +991,7 @@ async fn insert_environment(conn: &mut PgConnection, record: &EnvironmentRecord)
             .bind(json_text(&credential.credential.to_stored()))
             .bind(credential.created_at)
             .bind(credential.updated_at)
+            .bind(credential.credential.client_id())
             .execute(&mut *conn)
             .await
             .map_err(unavailable)?;
