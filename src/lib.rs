@@ -3,7 +3,7 @@
 //! A local emulator of the PingOne MFA push-credentials API
 //! (`/v1/environments/{environmentId}/applications/{applicationId}/pushCredentials`), for
 //! integration tests and staging: same paths, status codes, bodies, field order and error format
-//! as PingOne, on an in-memory store.
+//! as PingOne, with the state in memory or, for several replicas, in PostgreSQL.
 //!
 //! ## Embedding in tests
 //!
@@ -34,8 +34,10 @@
 //!   `json_text`: hrefs, extractors, the JSON writer of the hottest answers.
 //! - `state`: [`AppState`], what every request reaches: the store, the settings, the clock,
 //!   the journal (`journal`), the fault rules (`faults`), the token authority (`tokens`).
-//! - `store`, `domain`, `seed`, `persist`: the data, its rules, its document format, the
-//!   optional state file; `error`: `ApiError`, turned into PingOne's error body; `operations`
+//! - `data`: every operation on the state, wherever it is kept; `database`: the state in
+//!   PostgreSQL (`--store postgres://…`), shared by replicas.
+//! - `store`, `domain`, `seed`, `persist`: the data in memory, its rules, its document format,
+//!   the optional state file; `error`: `ApiError`, turned into PingOne's error body; `operations`
 //!   and `openapi`: the PingOne operation names and `GET /openapi.json`.
 
 mod call;
