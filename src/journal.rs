@@ -95,13 +95,14 @@ impl StatusFilter {
 }
 
 impl Filter {
-    /// The matching `entries` (oldest first), and with a limit the most recent of them.
-    pub fn select(&self, entries: Vec<Entry>) -> Vec<Entry> {
+    /// Copies of the matching `entries` (given oldest first, returned so), and with a limit the
+    /// most recent of them.
+    pub fn select<'a>(&self, entries: impl DoubleEndedIterator<Item = &'a Entry>) -> Vec<Entry> {
         let mut matching: Vec<Entry> = entries
-            .into_iter()
             .rev()
             .filter(|entry| self.matches(entry))
             .take(self.limit.unwrap_or(usize::MAX))
+            .cloned()
             .collect();
         matching.reverse();
         matching
@@ -229,17 +230,7 @@ impl Journal {
 
     /// The matching entries, oldest first; with a limit, the most recent ones.
     pub fn entries(&self, filter: &Filter) -> Vec<Entry> {
-        let ring = self.lock();
-        let mut matching: Vec<Entry> = ring
-            .iter()
-            .rev()
-            .filter(|entry| filter.matches(entry))
-            .take(filter.limit.unwrap_or(usize::MAX))
-            .cloned()
-            .collect();
-        drop(ring);
-        matching.reverse();
-        matching
+        filter.select(self.lock().iter())
     }
 
     /// Forgets everything.

@@ -127,7 +127,7 @@ impl Database {
                 body: body.and_then(|body| RawValue::from_string(body).ok()),
             });
         }
-        Ok(filter.select(entries))
+        Ok(filter.select(entries.iter()))
     }
 
     /// Forgets every entry.
