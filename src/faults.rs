@@ -32,30 +32,50 @@ pub enum Action {
 struct Rule {
     id: Uuid,
     spec: RuleSpec,
-    remaining: Option<u64>,
-    hits: u64,
-    /// How many times it rolled.
-    draws: u64,
+    counts: Counts,
 }
 
-impl Rule {
-    fn to_json(&self) -> Value {
+/// A rule's counters, in memory or in the database.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// The calls it rolled for.
+    pub draws: u64,
+    /// The calls it fired on.
+    pub hits: u64,
+}
+
+impl RuleSpec {
+    /// Whether the rule fires for `call`, its counts advanced: `None` when it does not roll
+    /// (another call, or no calls left). Only matching calls roll, so that a seed's sequence
+    /// depends on those calls alone.
+    pub fn roll(&self, call: Call<'_>, counts: &mut Counts) -> Option<bool> {
+        if self.times.is_some_and(|times| counts.hits >= times) || !self.matches(call) {
+            return None;
+        }
+        let fires = roll(self.seed, counts.draws) < self.probability;
+        counts.draws += 1;
+        counts.hits += u64::from(fires);
+        Some(fires)
+    }
+
+    /// The rule as listed: its id, what it was given, what is left and how often it fired.
+    pub fn listed(&self, id: Uuid, hits: u64) -> Value {
         let mut object = Map::new();
-        object.insert("id".into(), json!(self.id));
-        if let Value::Object(spec) = self.spec.to_json() {
+        object.insert("id".into(), json!(id));
+        if let Value::Object(spec) = self.to_json() {
             object.extend(spec);
         }
-        if let Some(remaining) = self.remaining {
-            object.insert("remaining".into(), json!(remaining));
+        if let Some(times) = self.times {
+            object.insert("remaining".into(), json!(times.saturating_sub(hits)));
         }
-        object.insert("hits".into(), json!(self.hits));
+        object.insert("hits".into(), json!(hits));
         Value::Object(object)
     }
 }
 
 /// The roll numbered `draw` (from 0) of a rule seeded `seed`, in `[0, 1)`: a pure function
 /// of the two, so that replicas sharing the count of draws roll alike.
-pub fn roll(seed: u64, draw: u64) -> f64 {
+fn roll(seed: u64, draw: u64) -> f64 {
     SplitMix64::after(seed, draw).next_f64()
 }
 
@@ -136,19 +156,20 @@ impl Faults {
     pub fn add(&self, spec: RuleSpec) -> Value {
         let rule = Rule {
             id: Uuid::new_v4(),
-            remaining: spec.times,
-            hits: 0,
-            draws: 0,
             spec,
+            counts: Counts::default(),
         };
-        let listed = rule.to_json();
+        let listed = rule.spec.listed(rule.id, 0);
         self.lock().push(rule);
         listed
     }
 
     /// Every rule with its hit count, in the order they are tried.
     pub fn list(&self) -> Vec<Value> {
-        self.lock().iter().map(Rule::to_json).collect()
+        self.lock()
+            .iter()
+            .map(|rule| rule.spec.listed(rule.id, rule.counts.hits))
+            .collect()
     }
 
     /// Removes one rule; `false` if there was none with that id.
@@ -168,20 +189,9 @@ impl Faults {
     pub fn decide(&self, call: Call<'_>) -> Option<Action> {
         let mut rules = self.lock();
         for rule in rules.iter_mut() {
-            if rule.remaining == Some(0) || !rule.spec.matches(call) {
-                continue;
+            if rule.spec.roll(call, &mut rule.counts) == Some(true) {
+                return Some(rule.spec.action.clone());
             }
-            // Roll only for matching calls, so a seed's sequence depends on those calls alone.
-            let fires = roll(rule.spec.seed, rule.draws) < rule.spec.probability;
-            rule.draws += 1;
-            if !fires {
-                continue;
-            }
-            rule.hits += 1;
-            if let Some(remaining) = rule.remaining.as_mut() {
-                *remaining -= 1;
-            }
-            return Some(rule.spec.action.clone());
         }
         None
     }

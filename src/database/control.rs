@@ -2,14 +2,14 @@
 //! (one row, `control`, whose revision says when to read the rules again), the rules' counters,
 //! and the token signing key.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use sqlx::Row;
 use sqlx::postgres::PgPool;
 use uuid::Uuid;
 
 use super::{Database, unavailable};
 use crate::clock::{ClockSetting, format_timestamp, parse_timestamp};
-use crate::faults::{Action, Call, RuleSpec, roll};
+use crate::faults::{Action, Call, Counts, RuleSpec};
 use crate::store::StoreError;
 
 type Result<T> = std::result::Result<T, StoreError>;
@@ -57,18 +57,14 @@ fn clock_of(value: &Value) -> ClockSetting {
     }
 }
 
-/// A rule as listed: its id, what it was given, what is left and how often it fired.
-fn listed(id: Uuid, spec: &Value, times: Option<u64>, hits: u64) -> Value {
-    let mut object = Map::new();
-    object.insert("id".into(), json!(id));
-    if let Value::Object(spec) = spec {
-        object.extend(spec.clone());
-    }
-    if let Some(times) = times {
-        object.insert("remaining".into(), json!(times.saturating_sub(hits)));
-    }
-    object.insert("hits".into(), json!(hits));
-    Value::Object(object)
+/// A stored rule, as it was added.
+fn rule_of(spec: &Value) -> Result<RuleSpec> {
+    spec.as_object()
+        .and_then(|spec| RuleSpec::parse(spec).ok())
+        .ok_or_else(|| {
+            tracing::error!("the database holds a fault rule that cannot be read back");
+            StoreError::Unavailable
+        })
 }
 
 fn count(value: i64) -> u64 {
@@ -127,7 +123,7 @@ impl Database {
             .await
             .map_err(unavailable)?;
         tx.commit().await.map_err(unavailable)?;
-        Ok(listed(id, &body, spec.times, 0))
+        Ok(spec.listed(id, 0))
     }
 
     /// Every rule with its hit count, in the order they are tried.
@@ -139,14 +135,9 @@ impl Database {
         rows.iter()
             .map(|row| {
                 let spec: Value = row.try_get("spec").map_err(unavailable)?;
-                let times = spec.get("times").and_then(Value::as_u64);
                 let hits: i64 = row.try_get("hits").map_err(unavailable)?;
-                Ok(listed(
-                    row.try_get("id").map_err(unavailable)?,
-                    &spec,
-                    times,
-                    count(hits),
-                ))
+                let id = row.try_get("id").map_err(unavailable)?;
+                Ok(rule_of(&spec)?.listed(id, count(hits)))
             })
             .collect()
     }
@@ -191,24 +182,22 @@ impl Database {
         let mut decision = FaultDecision::Pass;
         for row in &rows {
             let spec: Value = row.try_get("spec").map_err(unavailable)?;
-            let Some(rule) = spec.as_object().and_then(|spec| RuleSpec::parse(spec).ok()) else {
+            let rule = rule_of(&spec)?;
+            let mut counts = Counts {
+                draws: count(row.try_get("draws").map_err(unavailable)?),
+                hits: count(row.try_get("hits").map_err(unavailable)?),
+            };
+            let Some(fires) = rule.roll(call, &mut counts) else {
                 continue;
             };
-            let hits = count(row.try_get("hits").map_err(unavailable)?);
-            if rule.times.is_some_and(|times| hits >= times) || !rule.matches(call) {
-                continue;
-            }
-            let draws = count(row.try_get("draws").map_err(unavailable)?);
-            let fires = roll(rule.seed, draws) < rule.probability;
             let id: Uuid = row.try_get("id").map_err(unavailable)?;
-            sqlx::query(
-                "UPDATE fault_rules SET draws = draws + 1, hits = hits + $2::int WHERE id = $1",
-            )
-            .bind(id)
-            .bind(i32::from(fires))
-            .execute(&mut *tx)
-            .await
-            .map_err(unavailable)?;
+            sqlx::query("UPDATE fault_rules SET draws = $2, hits = $3 WHERE id = $1")
+                .bind(id)
+                .bind(i64::try_from(counts.draws).unwrap_or(i64::MAX))
+                .bind(i64::try_from(counts.hits).unwrap_or(i64::MAX))
+                .execute(&mut *tx)
+                .await
+                .map_err(unavailable)?;
             if fires {
                 decision = FaultDecision::Act(rule.action.clone());
                 break;
