@@ -62,8 +62,6 @@ CREATE TABLE global_managers (manager uuid PRIMARY KEY);
 -- The settings every replica reads: one row.
 CREATE TABLE control (
     singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
-    -- Bumped by every change to the fault rules or the clock, which replicas then read again.
-    revision bigint NOT NULL DEFAULT 0,
     -- {"mode": "real"}, {"mode": "frozen", "frozenAt": …} or {"mode": "offset", "offsetMs": …}.
     clock jsonb NOT NULL DEFAULT '{"mode": "real"}',
     -- The token signing key (PKCS#8 PEM) of replicas started without --signing-key: the first

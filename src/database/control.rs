@@ -1,6 +1,5 @@
-//! What every replica must read alike besides the data: the clock setting and the fault rules
-//! (one row, `control`, whose revision says when to read the rules again), the rules' counters,
-//! and the token signing key.
+//! What every replica must read alike besides the data: the clock setting (one row, `control`,
+//! read by every call), the fault rules with their counters, and the token signing key.
 
 use serde_json::{Value, json};
 use sqlx::Row;
@@ -17,8 +16,6 @@ type Result<T> = std::result::Result<T, StoreError>;
 /// The shared settings as one replica last read them.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Control {
-    /// Bumped by every change to the rules or the clock.
-    pub revision: i64,
     /// The clock setting.
     pub clock: ClockSetting,
     /// Whether there are fault rules.
@@ -73,15 +70,13 @@ fn count(value: i64) -> u64 {
 
 /// The control row now.
 pub(super) async fn read(pool: PgPool) -> Result<Control> {
-    let row = sqlx::query(
-        "SELECT revision, clock, EXISTS (SELECT 1 FROM fault_rules) AS any_rules FROM control",
-    )
-    .fetch_one(&pool)
-    .await
-    .map_err(unavailable)?;
+    let row =
+        sqlx::query("SELECT clock, EXISTS (SELECT 1 FROM fault_rules) AS any_rules FROM control")
+            .fetch_one(&pool)
+            .await
+            .map_err(unavailable)?;
     let clock: Value = row.try_get("clock").map_err(unavailable)?;
     Ok(Control {
-        revision: row.try_get("revision").map_err(unavailable)?,
         clock: clock_of(&clock),
         any_rules: row.try_get("any_rules").map_err(unavailable)?,
     })
@@ -99,7 +94,7 @@ impl Database {
 
     /// Sets the clock for every replica.
     pub async fn set_clock(&self, setting: ClockSetting) -> Result<()> {
-        sqlx::query("UPDATE control SET clock = $1, revision = revision + 1")
+        sqlx::query("UPDATE control SET clock = $1")
             .bind(clock_json(setting))
             .execute(&self.pool)
             .await
@@ -111,18 +106,12 @@ impl Database {
     pub async fn add_fault(&self, spec: &RuleSpec) -> Result<Value> {
         let id = Uuid::new_v4();
         let body = spec.to_json();
-        let mut tx = self.pool.begin().await.map_err(unavailable)?;
         sqlx::query("INSERT INTO fault_rules (id, spec) VALUES ($1, $2::json)")
             .bind(id)
             .bind(body.to_string())
-            .execute(&mut *tx)
+            .execute(&self.pool)
             .await
             .map_err(unavailable)?;
-        sqlx::query("UPDATE control SET revision = revision + 1")
-            .execute(&mut *tx)
-            .await
-            .map_err(unavailable)?;
-        tx.commit().await.map_err(unavailable)?;
         Ok(spec.listed(id, 0))
     }
 
@@ -144,26 +133,20 @@ impl Database {
 
     /// Removes one rule; `false` if there was none with that id.
     pub async fn remove_fault(&self, id: Uuid) -> Result<bool> {
-        let removed = sqlx::query(
-            "WITH removed AS (DELETE FROM fault_rules WHERE id = $1 RETURNING id)
-             UPDATE control SET revision = revision + 1 WHERE EXISTS (SELECT 1 FROM removed)",
-        )
-        .bind(id)
-        .execute(&self.pool)
-        .await
-        .map_err(unavailable)?;
+        let removed = sqlx::query("DELETE FROM fault_rules WHERE id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(unavailable)?;
         Ok(removed.rows_affected() == 1)
     }
 
     /// Removes every rule.
     pub async fn clear_faults(&self) -> Result<()> {
-        sqlx::query(
-            "WITH removed AS (DELETE FROM fault_rules)
-             UPDATE control SET revision = revision + 1",
-        )
-        .execute(&self.pool)
-        .await
-        .map_err(unavailable)?;
+        sqlx::query("DELETE FROM fault_rules")
+            .execute(&self.pool)
+            .await
+            .map_err(unavailable)?;
         Ok(())
     }
 

@@ -902,14 +902,6 @@ impl Database {
         tx.commit().await.map_err(unavailable)?;
         removed_of(&counted)
     }
-
-    /// Whether the database holds no environment at all.
-    pub async fn is_empty(&self) -> Result<bool> {
-        sqlx::query_scalar("SELECT NOT EXISTS (SELECT 1 FROM environments)")
-            .fetch_one(&self.pool)
-            .await
-            .map_err(unavailable)
-    }
 }
 
 /// Why client authentication failed: the client, or the database.
