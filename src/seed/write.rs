@@ -27,20 +27,10 @@ fn show(secret: &str, secrets: Secrets) -> Value {
 }
 
 fn environment_document(record: &EnvironmentRecord, secrets: Secrets) -> Value {
-    let spec = &record.spec;
     let mut object = Map::new();
     object.insert("id".into(), json!(record.id));
-    object.insert("name".into(), json!(spec.name));
-    if let Some(description) = &spec.description {
-        object.insert("description".into(), json!(description));
-    }
-    object.insert("region".into(), json!(spec.region));
-    object.insert("type".into(), json!(spec.environment_type));
-    if let Some(license) = spec.license_id {
-        object.insert("license".into(), json!({"id": license}));
-    }
-    if let Some(icon) = &spec.icon {
-        object.insert("icon".into(), json!(icon));
+    if let Value::Object(attributes) = record.spec.to_stored() {
+        object.extend(attributes);
     }
     match &record.manages {
         Grants::Own => {}
