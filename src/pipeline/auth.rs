@@ -8,7 +8,7 @@
 use axum::extract::Request;
 use axum::response::IntoResponse;
 
-use super::shared::Managed;
+use super::shared::Verified;
 use super::{Gateway, Verdict};
 use crate::call::Call;
 use crate::config::AuthMode;
@@ -25,22 +25,20 @@ pub(super) fn step(gateway: &Gateway, request: &mut Request, call: &Call) -> Ver
         (AuthMode::None, _) | (AuthMode::AnyBearer, Some(_)) => Verdict::Pass,
         (_, None) => refused(ApiError::Unauthorized),
         (AuthMode::Jwt, Some(token)) => {
-            let Ok(claims) = state.tokens().verify(token, state.clock().now()) else {
-                return refused(ApiError::Unauthorized);
-            };
-            // With a database, step 7b asked it.
-            let may_manage = |target| match request.extensions().get::<Managed>() {
-                Some(Managed(managed)) => *managed,
-                None => state.store().may_manage(claims.env, target),
+            // With a database, step 7b verified the token and asked it about the environment.
+            let (env, manages) = match request.extensions().get::<Verified>() {
+                Some(verified) => (verified.env, Some(verified.manages)),
+                None => match state.tokens().verify(token, state.clock().now()) {
+                    Ok(claims) => (claims.env, None),
+                    Err(_) => return refused(ApiError::Unauthorized),
+                },
             };
             if let Some(target) = call.environment_id
-                && !may_manage(target)
+                && !manages.unwrap_or_else(|| state.store().may_manage(env, target))
             {
                 return refused(ApiError::Forbidden);
             }
-            request
-                .extensions_mut()
-                .insert(TokenEnvironment(claims.env));
+            request.extensions_mut().insert(TokenEnvironment(env));
             Verdict::Pass
         }
     }

@@ -7,6 +7,7 @@
 
 use axum::extract::Request;
 use axum::response::{IntoResponse, Response};
+use uuid::Uuid;
 
 use crate::call::{Call, OwnPath};
 use crate::config::AuthMode;
@@ -17,9 +18,13 @@ use crate::state::AppState;
 use crate::store::Tenancy;
 use crate::tokens::bearer_token;
 
-/// Whether the token's environment may manage the environment called, as the database says.
+/// A bearer token this step verified: its environment, and whether that may manage the
+/// environment called, as the database says. Step 8 takes it rather than verifying again.
 #[derive(Clone, Copy, Debug)]
-pub(super) struct Managed(pub bool);
+pub(super) struct Verified {
+    pub env: Uuid,
+    pub manages: bool,
+}
 
 /// Reads what the call needs; an answer (503) if the database cannot be reached.
 pub(super) async fn prepare(
@@ -66,8 +71,9 @@ pub(super) async fn prepare(
         && let Ok(claims) = state.tokens().verify(token, state.clock().now())
     {
         match database.may_manage(claims.env, target).await {
-            Ok(managed) => {
-                request.extensions_mut().insert(Managed(managed));
+            Ok(manages) => {
+                let env = claims.env;
+                request.extensions_mut().insert(Verified { env, manages });
             }
             Err(error) => return unavailable(error),
         }
